@@ -1,0 +1,3 @@
+module github.com/lastmile-dev/lastmile
+
+go 1.26

@@ -1,0 +1,219 @@
+// Package vrp is lastmile's route optimizer: a pure library that models a rich
+// vehicle routing problem (the model of VROOM's documented input), solves it
+// with a ruin-and-recreate metaheuristic, and checks solutions independently.
+//
+// Units are integers: seconds for time, metres for distance, and the costs of
+// the input. The package does no I/O: travel times come from matrices on the
+// Problem, filled by the caller or through a TravelSource.
+package vrp
+
+import "context"
+
+// Location is where a task or vehicle end is. Index refers to a row of the
+// profile's matrices; Coord is longitude/latitude. At least one is set.
+type Location struct {
+	Index    int     // matrix row; valid when HasIndex
+	HasIndex bool    // Index is set
+	Lon, Lat float64 // WGS84; valid when HasCoord
+	HasCoord bool    // Lon/Lat are set
+}
+
+// TimeWindow is a closed interval [Start, End] in seconds.
+type TimeWindow struct {
+	Start, End int64
+}
+
+// Amount is a multi-dimensional quantity (e.g. parcels, kilograms).
+type Amount []int64
+
+// Job is a single task at one location: a delivery (goods loaded at the
+// vehicle's start), a pickup (goods brought to the vehicle's end), or both.
+type Job struct {
+	ID          uint64
+	Description string
+	Location    Location
+	Setup       int64 // seconds, paid when arriving from another location
+	Service     int64 // seconds
+	Delivery    Amount
+	Pickup      Amount
+	Skills      []int
+	Priority    int          // 0..100; higher is served first when not all can be
+	TimeWindows []TimeWindow // empty means always
+}
+
+// ShipmentStep is one end of a shipment.
+type ShipmentStep struct {
+	ID          uint64
+	Description string
+	Location    Location
+	Setup       int64
+	Service     int64
+	TimeWindows []TimeWindow
+}
+
+// Shipment is a pickup and a delivery served by one vehicle, pickup first.
+type Shipment struct {
+	Pickup   ShipmentStep
+	Delivery ShipmentStep
+	Amount   Amount
+	Skills   []int
+	Priority int
+}
+
+// Break is a driver break in a vehicle's shift.
+type Break struct {
+	ID          uint64
+	Description string
+	TimeWindows []TimeWindow
+	Service     int64
+	MaxLoad     Amount // nil: no limit on the load carried during the break
+}
+
+// Costs are a vehicle's cost parameters, as in VROOM: a fixed cost when used,
+// a cost per hour of travel time and a cost per km of travel distance.
+type Costs struct {
+	Fixed   int64
+	PerHour int64 // default 3600, so that the cost of travel equals its seconds
+	PerKm   int64
+}
+
+// StepType names the kinds of steps in a route.
+type StepType string
+
+// Step types, as in VROOM's JSON.
+const (
+	StepStart    StepType = "start"
+	StepJob      StepType = "job"
+	StepPickup   StepType = "pickup"
+	StepDelivery StepType = "delivery"
+	StepBreak    StepType = "break"
+	StepEnd      StepType = "end"
+)
+
+// VehicleStep is a step a vehicle must follow (VROOM's plan mode / forced
+// sequence). Timing constraints are optional; zero pointers mean none.
+type VehicleStep struct {
+	Type          StepType
+	ID            uint64 // task or break id; unused for start and end
+	ServiceAt     *int64
+	ServiceAfter  *int64
+	ServiceBefore *int64
+}
+
+// Vehicle is one vehicle of the fleet.
+type Vehicle struct {
+	ID          uint64
+	Description string
+	Profile     string    // matrix profile, "car" by default
+	Start, End  *Location // nil: the route starts (ends) at its first (last) task
+	Capacity    Amount
+	Skills      []int
+	TimeWindow  *TimeWindow // nil: no shift limit
+	Breaks      []Break
+	Costs       Costs
+	SpeedFactor float64 // travel durations are divided by it; 1 when zero
+	// Limits; negative means unlimited.
+	MaxTasks      int
+	MaxTravelTime int64
+	MaxDistance   int64
+	Steps         []VehicleStep
+}
+
+// Matrix holds square travel matrices for one profile. Durations is required
+// once travel is resolved; Distances and Costs are optional.
+type Matrix struct {
+	Durations [][]int64
+	Distances [][]int64
+	Costs     [][]int64
+}
+
+// Problem is a routing problem.
+type Problem struct {
+	Jobs      []Job
+	Shipments []Shipment
+	Vehicles  []Vehicle
+	Matrices  map[string]*Matrix // by profile
+}
+
+// Coord is a longitude/latitude pair.
+type Coord struct{ Lon, Lat float64 }
+
+// TravelSource builds travel matrices for coordinates. Implementations live
+// outside this package (great-circle, road graph, OSRM client).
+type TravelSource interface {
+	Matrix(ctx context.Context, profile string, points []Coord) (durations, distances [][]int64, err error)
+}
+
+// Step is one step of a solution route, in VROOM's solution format.
+type Step struct {
+	Type        StepType
+	ID          uint64 // task or break id; 0 for start/end
+	Description string
+	Location    *Location
+	Setup       int64
+	Service     int64
+	WaitingTime int64
+	Arrival     int64
+	Duration    int64 // cumulated travel time
+	Distance    int64 // cumulated travel distance
+	Load        Amount
+	Violations  []Violation
+}
+
+// Violation reports a constraint broken by a route given in plan mode.
+type Violation struct {
+	Cause    string // "delay", "lead_time", "load", "max_tasks", "skills", "precedence", "missing_break", "max_travel_time", "max_load", "max_distance"
+	Duration int64  // for delay/lead_time
+}
+
+// Route is one vehicle's route in a solution.
+type Route struct {
+	Vehicle     uint64
+	Description string
+	Steps       []Step
+	Cost        int64
+	Setup       int64
+	Service     int64
+	Duration    int64 // travel time
+	WaitingTime int64
+	Priority    int64
+	Distance    int64
+	Delivery    Amount
+	Pickup      Amount
+	Violations  []Violation
+}
+
+// Unassigned is a task the solution leaves out, with the reason.
+type Unassigned struct {
+	ID       uint64
+	Type     StepType // job, pickup or delivery
+	Location *Location
+	Reason   string
+}
+
+// Summary totals a solution.
+type Summary struct {
+	Cost        int64
+	Routes      int
+	Unassigned  int
+	Setup       int64
+	Service     int64
+	Duration    int64
+	WaitingTime int64
+	Priority    int64
+	Distance    int64
+	Delivery    Amount
+	Pickup      Amount
+	Violations  []Violation
+}
+
+// Solution is a solved problem, in VROOM's solution format.
+type Solution struct {
+	Code       int
+	Error      string
+	Summary    Summary
+	Unassigned []Unassigned
+	Routes     []Route
+	// Computing times in milliseconds.
+	LoadingMS, SolvingMS, RoutingMS int64
+}

@@ -1,0 +1,62 @@
+package vrp
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Objective selects what Solve minimises once as many tasks as possible are
+// assigned.
+type Objective int
+
+const (
+	// MinimizeCost minimises the total cost (VROOM's objective).
+	MinimizeCost Objective = iota
+	// MinimizeVehiclesThenCost uses as few vehicles as possible first, then
+	// minimises cost (the classic objective of the VRPTW literature).
+	MinimizeVehiclesThenCost
+)
+
+// Options tune Solve. The time budget is the context's deadline.
+type Options struct {
+	Seed      int64
+	Threads   int // 0 or less: 1
+	Objective Objective
+	// MaxIterations bounds the search (summed over threads); 0 means until the
+	// context is done. With a bound and no deadline, the result is a function
+	// of (problem, Seed, Threads) only.
+	MaxIterations int64
+	// Progress, when set, is called from the solving goroutine each time the
+	// best solution improves.
+	Progress func(ProgressEvent)
+}
+
+// ProgressEvent reports an improvement during the search.
+type ProgressEvent struct {
+	Iteration  int64
+	Unassigned int
+	Vehicles   int
+	Cost       int64
+}
+
+// InputError reports invalid input at a field path such as
+// "jobs[3].time_windows[0]".
+type InputError struct {
+	Field string
+	Msg   string
+}
+
+func (e *InputError) Error() string {
+	if e.Field == "" {
+		return e.Msg
+	}
+	return e.Field + ": " + e.Msg
+}
+
+// inputErrorf builds an *InputError.
+func inputErrorf(field, format string, args ...any) *InputError {
+	return &InputError{Field: field, Msg: fmt.Sprintf(format, args...)}
+}
+
+// joinField joins path elements, e.g. joinField("jobs[3]", "delivery").
+func joinField(parts ...string) string { return strings.Join(parts, ".") }
