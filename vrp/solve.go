@@ -2,11 +2,372 @@ package vrp
 
 import (
 	"context"
-	"errors"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"slices"
+	"sync"
+	"time"
 )
 
 // Solve solves p and returns the best solution found before ctx is done or
-// the iteration bound is reached.
+// the iteration bound is reached. p must have travel matrices for every
+// vehicle profile (see ResolveTravel). Invalid input returns an *InputError.
+//
+// Without a deadline on ctx and with Options.MaxIterations zero, Solve runs
+// a default budget of iterations proportional to the problem size.
 func Solve(ctx context.Context, p *Problem, opt Options) (*Solution, error) {
-	return nil, errors.New("vrp: solver not built yet")
+	t0 := time.Now()
+	if err := p.Validate(); err != nil {
+		return nil, err
+	}
+	m, err := compile(p)
+	if err != nil {
+		return nil, err
+	}
+	if len(m.vehicles) == 0 {
+		return m.output(m.newSolution(), time.Since(t0)), nil
+	}
+	threads := max(opt.Threads, 1)
+	maxIter := opt.MaxIterations
+	deadline, hasDeadline := ctx.Deadline()
+	if maxIter <= 0 && !hasDeadline {
+		maxIter = int64(200 * (m.nTasks + 10))
+	}
+	init, err := m.initial(opt)
+	if err != nil {
+		return nil, err
+	}
+	d := &driver{m: m, opt: opt, threads: threads, maxIter: maxIter, start: time.Now(),
+		deadline: deadline, hasDeadline: hasDeadline}
+	best := d.run(ctx, init)
+	return m.output(best, time.Since(t0)), nil
+}
+
+// initial builds the first solution: forced vehicle steps, then cheapest
+// insertion of everything else.
+func (m *model) initial(opt Options) (*solution, error) {
+	s := m.newSolution()
+	for v := range m.vehicles {
+		vm := &m.vehicles[v]
+		if len(vm.steps) == 0 {
+			continue
+		}
+		r := s.routes[v]
+		r.seq = append(r.seq[:0], vm.steps...)
+		m.update(r)
+		for _, ti := range r.seq {
+			s.where[ti] = int32(v)
+		}
+		if !r.feasible && !m.missingBreaks(r) {
+			return nil, inputErrorf(fmt.Sprintf("vehicles[%d].steps", v), "the given steps are not feasible for vehicle %d (time windows, capacity or limits)", m.p.Vehicles[v].ID)
+		}
+	}
+	se := m.newSearcher(opt.Seed, opt.Objective)
+	for v := range m.vehicles {
+		r := s.routes[v]
+		if r.nTasks > 0 {
+			for _, b := range m.vehicles[v].breaks {
+				if s.where[b] < 0 && !se.insertBreak(s, v, b) {
+					return nil, inputErrorf(fmt.Sprintf("vehicles[%d].breaks", v), "no feasible place for break %d in the given steps", m.tasks[b].id)
+				}
+			}
+		}
+	}
+	se.allowNew = true
+	se.blink = 0
+	units := make([]int, 0, m.nTasks)
+	for i := 0; i < m.nTasks; i++ {
+		if m.isUnit(i) && s.where[i] < 0 {
+			units = append(units, i)
+		}
+	}
+	// Hardest first: tightest windows, then farthest.
+	mat := m.vehicles[0].mat
+	depot := m.vehicles[0].startLoc
+	slices.SortStableFunc(units, func(a, b int) int {
+		wa, wb := windowWidth(&m.tasks[a]), windowWidth(&m.tasks[b])
+		if wa != wb {
+			if wa < wb {
+				return -1
+			}
+			return 1
+		}
+		da, db := mat.duration(depot, m.tasks[a].loc), mat.duration(depot, m.tasks[b].loc)
+		if da != db {
+			if da > db {
+				return -1
+			}
+			return 1
+		}
+		return a - b
+	})
+	for _, u := range units {
+		if !se.insertBest(s, u) {
+			s.unas = append(s.unas, u)
+		}
+	}
+	return s, nil
+}
+
+func windowWidth(t *task) int64 {
+	var w int64
+	for _, tw := range t.tws {
+		w += min(tw.End, maxTime) - tw.Start
+	}
+	return w
+}
+
+func (m *model) newSearcher(seed int64, obj Objective) *searcher {
+	se := &searcher{m: m, rng: rand.New(rand.NewPCG(uint64(seed), 0x9e3779b97f4a7c15)),
+		countFleet: obj == MinimizeVehiclesThenCost, mark: make([]bool, len(m.tasks)),
+		absence: make([]int64, len(m.tasks)), avgRemoved: 10, maxString: 10, blink: 0.01}
+	se.avgRemoved = math.Min(10, math.Max(2, float64(m.nTasks)/4))
+	se.vclass = m.vehicleClasses()
+	return se
+}
+
+// vehicleClasses groups vehicles that are interchangeable when empty; -1
+// for vehicles with breaks or steps (never merged).
+func (m *model) vehicleClasses() []int {
+	type key struct {
+		start, end    int
+		tws, twe      int64
+		cap, skills   string
+		fixed, ph, pk int64
+		mt            int
+		mtt, md       int64
+		mat           *travelMatrix
+	}
+	classes := map[key]int{}
+	out := make([]int, len(m.vehicles))
+	for i := range m.vehicles {
+		vm := &m.vehicles[i]
+		if len(vm.breaks) > 0 || len(vm.steps) > 0 {
+			out[i] = -1
+			continue
+		}
+		k := key{vm.startLoc, vm.endLoc, vm.twStart, vm.twEnd, fmt.Sprint(vm.capacity), fmt.Sprint(vm.skills),
+			vm.fixed, vm.perHour, vm.perKm, vm.maxTasks, vm.maxTravel, vm.maxDistance, vm.mat}
+		c, ok := classes[key(k)]
+		if !ok {
+			c = len(classes)
+			classes[k] = c
+		}
+		out[i] = c
+	}
+	return out
+}
+
+// driver runs the threads of the search with synchronisation at epoch
+// boundaries, so that a run bounded by iterations is reproducible.
+type driver struct {
+	m           *model
+	opt         Options
+	threads     int
+	maxIter     int64
+	start       time.Time
+	deadline    time.Time
+	hasDeadline bool
+}
+
+// progress returns the fraction of the budget used after it iterations.
+func (d *driver) progress(it int64) float64 {
+	f := 0.0
+	if d.maxIter > 0 {
+		f = float64(it) / float64(d.maxIter)
+	}
+	if d.hasDeadline {
+		total := d.deadline.Sub(d.start)
+		if total > 0 {
+			f = math.Max(f, float64(time.Since(d.start))/float64(total))
+		} else {
+			f = 1
+		}
+	}
+	return math.Min(f, 1)
+}
+
+type thread struct {
+	se        *searcher
+	cur, best *solution
+	curSc     score
+	bestSc    score
+	temp0     float64
+	tempF     float64
+}
+
+func (d *driver) run(ctx context.Context, init *solution) *solution {
+	m := d.m
+	fleet := d.opt.Objective == MinimizeVehiclesThenCost
+	ths := make([]*thread, d.threads)
+	initSc := m.score(init, fleet)
+	// temperatures from the mean arc cost of the first solution
+	var arcs, cost int64
+	for _, r := range init.routes {
+		if r.nTasks > 0 {
+			arcs += int64(r.nTasks + 1)
+			cost += r.cost
+		}
+	}
+	avgArc := 1.0
+	if arcs > 0 && cost > 0 {
+		avgArc = float64(cost) / float64(arcs)
+	}
+	for i := range ths {
+		se := m.newSearcher(d.opt.Seed*7919+int64(i)*104729+1, d.opt.Objective)
+		se.allowNew = !fleet
+		ths[i] = &thread{se: se, cur: init.copy(), best: init.copy(), curSc: initSc, bestSc: initSc,
+			temp0: 1.0 * avgArc, tempF: 0.01 * avgArc}
+	}
+	epoch := int64(max(50, 100000/(m.nTasks+10)))
+	var it int64
+	globalBest, globalSc := init, initSc
+	report := func(sc score) {
+		if d.opt.Progress != nil {
+			d.opt.Progress(ProgressEvent{Iteration: it, Unassigned: int(sc.unCount), Vehicles: int(m.usedVehicles(globalBest)), Cost: sc.cost / costScale})
+		}
+	}
+	done := func() bool {
+		if ctx.Err() != nil {
+			return true
+		}
+		if d.maxIter > 0 && it >= d.maxIter {
+			return true
+		}
+		return d.hasDeadline && !time.Now().Before(d.deadline)
+	}
+	fleetPhase := fleet && m.usedVehicles(init) > 1
+	for !done() {
+		f := d.progress(it)
+		if fleetPhase && f >= 0.5 {
+			fleetPhase = false
+			for _, th := range ths {
+				th.cur, th.curSc = globalBest.copy(), globalSc
+				th.best, th.bestSc = globalBest.copy(), globalSc
+			}
+		}
+		var wg sync.WaitGroup
+		for _, th := range ths {
+			wg.Add(1)
+			go func(th *thread) {
+				defer wg.Done()
+				for k := int64(0); k < epoch; k++ {
+					if k%16 == 0 && ctx.Err() != nil {
+						return
+					}
+					ff := f + (float64(k)/float64(epoch))*0 // temperature fixed per epoch
+					if fleetPhase {
+						th.fleetStep(m)
+					} else {
+						th.step(m, fleet, ff)
+					}
+				}
+			}(th)
+		}
+		wg.Wait()
+		it += epoch * int64(d.threads)
+		// synchronise: everyone learns the best
+		improved := false
+		for _, th := range ths {
+			if th.bestSc.less(globalSc) {
+				globalBest, globalSc = th.best, th.bestSc
+				improved = true
+			}
+		}
+		if improved {
+			report(globalSc)
+			for _, th := range ths {
+				if globalSc.less(th.bestSc) {
+					th.best, th.bestSc = globalBest.copy(), globalSc
+					if !fleetPhase {
+						th.cur, th.curSc = globalBest.copy(), globalSc
+					}
+				}
+			}
+		}
+	}
+	return globalBest
+}
+
+func (m *model) usedVehicles(s *solution) int64 {
+	var n int64
+	for _, r := range s.routes {
+		if r.nTasks > 0 {
+			n++
+		}
+	}
+	return n
+}
+
+// step is one ruin-and-recreate iteration with simulated annealing.
+func (th *thread) step(m *model, fleet bool, f float64) {
+	se := th.se
+	cand := th.cur.copy()
+	se.ruin(cand)
+	se.recreate(cand)
+	sc := m.score(cand, fleet)
+	temp := th.temp0 * math.Pow(th.tempF/th.temp0, f)
+	accept := sc.less(th.curSc)
+	if !accept && sc.sameClass(th.curSc) {
+		accept = float64(sc.cost) < float64(th.curSc.cost)-temp*math.Log(se.rng.Float64())
+	}
+	if accept {
+		th.cur, th.curSc = cand, sc
+		if sc.less(th.bestSc) {
+			th.best, th.bestSc = cand, sc
+		}
+	}
+}
+
+// fleetStep is one iteration of SISR's fleet minimisation: a route is
+// removed whenever everything is assigned, and states are compared by the
+// number of unassigned tasks and then by their absence counts.
+func (th *thread) fleetStep(m *model) {
+	se := th.se
+	if len(th.cur.unas) == 0 {
+		sc := m.score(th.cur, true)
+		if sc.less(th.bestSc) {
+			th.best, th.bestSc = th.cur, sc
+		}
+		// drop the route with the fewest tasks (random tie-break)
+		th.cur = th.cur.copy()
+		victim, fewest := -1, math.MaxInt
+		for v, r := range th.cur.routes {
+			if r.nTasks > 0 && (r.nTasks < fewest || r.nTasks == fewest && se.rng.IntN(2) == 0) {
+				victim, fewest = v, r.nTasks
+			}
+		}
+		if victim < 0 || m.usedVehicles(th.cur) <= 1 {
+			return
+		}
+		r := th.cur.own(victim)
+		for _, ti := range r.seq {
+			th.cur.where[ti] = -1
+			if m.isUnit(ti) && (m.tasks[ti].locked < 0) {
+				th.cur.unas = append(th.cur.unas, ti)
+			}
+		}
+		r.seq = r.seq[:0]
+		m.update(r)
+		th.curSc = m.score(th.cur, true)
+	}
+	cand := th.cur.copy()
+	se.allowNew = false
+	se.ruin(cand)
+	se.recreate(cand)
+	sumAbs := func(s *solution) int64 {
+		var a int64
+		for _, u := range s.unas {
+			a += se.absence[u]
+		}
+		return a
+	}
+	if len(cand.unas) < len(th.cur.unas) || len(cand.unas) == len(th.cur.unas) && sumAbs(cand) < sumAbs(th.cur) {
+		th.cur = cand
+		th.curSc = m.score(cand, true)
+	}
+	for _, u := range th.cur.unas {
+		se.absence[u]++
+	}
 }

@@ -1,0 +1,451 @@
+package vrp
+
+import (
+	"fmt"
+	"math"
+	"sort"
+)
+
+// Internal cost unit: one input cost unit is costScale internal units, so
+// that per-hour and per-km costs of integer inputs stay exact integers:
+// per_hour*seconds*1000 + per_km*metres*3600 == costScale * cost.
+const costScale = 3_600_000
+
+// task kinds.
+const (
+	kindJob uint8 = iota
+	kindPickup
+	kindDelivery
+	kindBreak
+)
+
+// task is a compiled job, shipment step or break.
+type task struct {
+	kind     uint8
+	loc      int // matrix index; -1 for breaks
+	setup    int64
+	service  int64
+	tws      []TimeWindow // sorted; never empty (an open task has [0, maxTime])
+	start    []int64      // load carried from the route start for this task (job deliveries)
+	delta    []int64      // load change at the task
+	skills   []uint64     // bitset over skill ids
+	priority int64
+	partner  int // the other end of a shipment; -1 otherwise
+	src      int // index into Problem.Jobs / Shipments / vehicle's Breaks
+	vehicle  int // owning vehicle for breaks; -1 otherwise
+	maxLoad  []int64
+	id       uint64
+	locked   int // vehicle the task is forced on by vehicle steps; -1 if none
+}
+
+// vehicleModel is a compiled vehicle.
+type vehicleModel struct {
+	src         int
+	startLoc    int // -1: open start
+	endLoc      int // -1: open end
+	twStart     int64
+	twEnd       int64
+	capacity    []int64
+	skills      []uint64
+	fixed       int64 // internal units
+	perHour     int64
+	perKm       int64
+	maxTasks    int
+	maxTravel   int64
+	maxDistance int64
+	mat         *travelMatrix
+	breaks      []int // task indices of this vehicle's breaks
+	steps       []int // task indices forced in this order (vehicle steps)
+	hasCosts    bool  // the profile has a costs matrix
+}
+
+// travelMatrix is a flat, speed-adjusted travel matrix for one profile and
+// speed factor.
+type travelMatrix struct {
+	n    int
+	dur  []int32
+	dist []int32 // nil when unknown
+	cost []int64 // custom costs matrix, internal units; nil when absent
+}
+
+func (m *travelMatrix) duration(a, b int) int64 {
+	if a < 0 || b < 0 {
+		return 0
+	}
+	return int64(m.dur[a*m.n+b])
+}
+
+func (m *travelMatrix) distance(a, b int) int64 {
+	if a < 0 || b < 0 || m.dist == nil {
+		return 0
+	}
+	return int64(m.dist[a*m.n+b])
+}
+
+// maxTime stands for "no limit" on times.
+const maxTime = math.MaxInt64 / 4
+
+// model is a Problem compiled for the search.
+type model struct {
+	p        *Problem
+	tasks    []task
+	vehicles []vehicleModel
+	dims     int
+	nJobs    int // tasks[0:nJobs] are jobs; then shipment pairs; then breaks
+	nShip    int
+	nTasks   int // jobs + shipment steps (breaks excluded)
+	// neighbours of each non-break task, nearest first (bounded list).
+	neighbours [][]int32
+	hasSetup   bool
+}
+
+func bitset(skills []int) []uint64 {
+	if len(skills) == 0 {
+		return nil
+	}
+	maxS := 0
+	for _, s := range skills {
+		if s > maxS {
+			maxS = s
+		}
+	}
+	b := make([]uint64, maxS/64+1)
+	for _, s := range skills {
+		if s >= 0 {
+			b[s/64] |= 1 << (uint(s) % 64)
+		}
+	}
+	return b
+}
+
+// hasSkills reports whether have ⊇ need.
+func hasSkills(have, need []uint64) bool {
+	for i, w := range need {
+		if w == 0 {
+			continue
+		}
+		if i >= len(have) || have[i]&w != w {
+			return false
+		}
+	}
+	return true
+}
+
+func normWindows(tws []TimeWindow) []TimeWindow {
+	if len(tws) == 0 {
+		return []TimeWindow{{0, maxTime}}
+	}
+	out := append([]TimeWindow(nil), tws...)
+	sort.Slice(out, func(i, j int) bool { return out[i].Start < out[j].Start })
+	return out
+}
+
+func amount(a Amount, dims int) []int64 {
+	out := make([]int64, dims)
+	copy(out, a)
+	return out
+}
+
+// compile turns a validated Problem with resolved matrices into a model.
+func compile(p *Problem) (*model, error) {
+	m := &model{p: p}
+	for _, v := range p.Vehicles {
+		if len(v.Capacity) > m.dims {
+			m.dims = len(v.Capacity)
+		}
+	}
+	for _, j := range p.Jobs {
+		m.dims = max(m.dims, len(j.Delivery), len(j.Pickup))
+	}
+	for _, s := range p.Shipments {
+		m.dims = max(m.dims, len(s.Amount))
+	}
+	locOf := func(l Location) int {
+		if l.HasIndex {
+			return l.Index
+		}
+		return -1
+	}
+	zero := make([]int64, m.dims)
+	for i, j := range p.Jobs {
+		t := task{kind: kindJob, loc: locOf(j.Location), setup: j.Setup, service: j.Service,
+			tws: normWindows(j.TimeWindows), skills: bitset(j.Skills), priority: int64(j.Priority),
+			partner: -1, src: i, vehicle: -1, id: j.ID, locked: -1}
+		t.start = amount(j.Delivery, m.dims)
+		t.delta = make([]int64, m.dims)
+		pick := amount(j.Pickup, m.dims)
+		for d := range t.delta {
+			t.delta[d] = pick[d] - t.start[d]
+		}
+		m.tasks = append(m.tasks, t)
+		m.hasSetup = m.hasSetup || j.Setup != 0
+	}
+	m.nJobs = len(m.tasks)
+	for i, s := range p.Shipments {
+		amt := amount(s.Amount, m.dims)
+		neg := make([]int64, m.dims)
+		for d := range amt {
+			neg[d] = -amt[d]
+		}
+		base := len(m.tasks)
+		sk := bitset(s.Skills)
+		m.tasks = append(m.tasks,
+			task{kind: kindPickup, loc: locOf(s.Pickup.Location), setup: s.Pickup.Setup, service: s.Pickup.Service,
+				tws: normWindows(s.Pickup.TimeWindows), start: zero, delta: amt, skills: sk, priority: int64(s.Priority),
+				partner: base + 1, src: i, vehicle: -1, id: s.Pickup.ID, locked: -1},
+			task{kind: kindDelivery, loc: locOf(s.Delivery.Location), setup: s.Delivery.Setup, service: s.Delivery.Service,
+				tws: normWindows(s.Delivery.TimeWindows), start: zero, delta: neg, skills: sk, priority: int64(s.Priority),
+				partner: base, src: i, vehicle: -1, id: s.Delivery.ID, locked: -1})
+		m.hasSetup = m.hasSetup || s.Pickup.Setup != 0 || s.Delivery.Setup != 0
+	}
+	m.nShip = len(p.Shipments)
+	m.nTasks = len(m.tasks)
+
+	mats := map[string]*travelMatrix{}
+	for vi, v := range p.Vehicles {
+		profile := v.Profile
+		if profile == "" {
+			profile = "car"
+		}
+		sf := v.SpeedFactor
+		if sf == 0 {
+			sf = 1
+		}
+		key := fmt.Sprintf("%s/%g", profile, sf)
+		tm := mats[key]
+		if tm == nil {
+			src := p.Matrices[profile]
+			if src == nil || len(src.Durations) == 0 {
+				return nil, &InputError{Field: fmt.Sprintf("vehicles[%d].profile", vi), Msg: fmt.Sprintf("no travel matrix for profile %q", profile)}
+			}
+			tm = flatten(src, sf)
+			mats[key] = tm
+		}
+		vm := vehicleModel{src: vi, startLoc: -1, endLoc: -1, twStart: 0, twEnd: maxTime,
+			capacity: amount(v.Capacity, m.dims), skills: bitset(v.Skills),
+			fixed: v.Costs.Fixed * costScale, perHour: v.Costs.PerHour, perKm: v.Costs.PerKm,
+			maxTasks: v.MaxTasks, maxTravel: v.MaxTravelTime, maxDistance: v.MaxDistance, mat: tm,
+			hasCosts: tm.cost != nil}
+		if vm.maxTasks < 0 {
+			vm.maxTasks = math.MaxInt32
+		}
+		if vm.maxTravel < 0 {
+			vm.maxTravel = maxTime
+		}
+		if vm.maxDistance < 0 {
+			vm.maxDistance = maxTime
+		}
+		if v.Start != nil {
+			vm.startLoc = locOf(*v.Start)
+		}
+		if v.End != nil {
+			vm.endLoc = locOf(*v.End)
+		}
+		if v.TimeWindow != nil {
+			vm.twStart, vm.twEnd = v.TimeWindow.Start, v.TimeWindow.End
+		}
+		for bi, b := range v.Breaks {
+			t := task{kind: kindBreak, loc: -1, service: b.Service, tws: normWindows(b.TimeWindows),
+				start: zero, delta: zero, partner: -1, src: bi, vehicle: vi, id: b.ID, locked: vi}
+			if b.MaxLoad != nil {
+				t.maxLoad = amount(b.MaxLoad, m.dims)
+			}
+			vm.breaks = append(vm.breaks, len(m.tasks))
+			m.tasks = append(m.tasks, t)
+		}
+		m.vehicles = append(m.vehicles, vm)
+	}
+	if err := m.compileSteps(); err != nil {
+		return nil, err
+	}
+	m.buildNeighbours(64)
+	return m, nil
+}
+
+func flatten(src *Matrix, sf float64) *travelMatrix {
+	n := len(src.Durations)
+	tm := &travelMatrix{n: n, dur: make([]int32, n*n)}
+	for i, row := range src.Durations {
+		for j, d := range row {
+			if sf != 1 {
+				d = int64(math.Round(float64(d) / sf))
+			}
+			tm.dur[i*n+j] = int32(min(d, math.MaxInt32))
+		}
+	}
+	if len(src.Distances) == n {
+		tm.dist = make([]int32, n*n)
+		for i, row := range src.Distances {
+			for j, d := range row {
+				tm.dist[i*n+j] = int32(min(d, math.MaxInt32))
+			}
+		}
+	}
+	if len(src.Costs) == n {
+		tm.cost = make([]int64, n*n)
+		for i, row := range src.Costs {
+			for j, c := range row {
+				tm.cost[i*n+j] = c * costScale
+			}
+		}
+	}
+	return tm
+}
+
+// compileSteps turns vehicle steps into locked task sequences.
+func (m *model) compileSteps() error {
+	jobByID := map[uint64]int{}
+	pickByID := map[uint64]int{}
+	delByID := map[uint64]int{}
+	for i := 0; i < m.nTasks; i++ {
+		t := &m.tasks[i]
+		switch t.kind {
+		case kindJob:
+			jobByID[t.id] = i
+		case kindPickup:
+			pickByID[t.id] = i
+		case kindDelivery:
+			delByID[t.id] = i
+		}
+	}
+	for vi := range m.vehicles {
+		v := &m.p.Vehicles[vi]
+		vm := &m.vehicles[vi]
+		for si, st := range v.Steps {
+			field := fmt.Sprintf("vehicles[%d].steps[%d]", vi, si)
+			var ti int
+			var ok bool
+			switch st.Type {
+			case StepStart, StepEnd:
+				continue
+			case StepJob:
+				ti, ok = jobByID[st.ID]
+			case StepPickup:
+				ti, ok = pickByID[st.ID]
+			case StepDelivery:
+				ti, ok = delByID[st.ID]
+			case StepBreak:
+				for _, b := range vm.breaks {
+					if m.tasks[b].id == st.ID {
+						ti, ok = b, true
+					}
+				}
+			default:
+				return inputErrorf(field+".type", "unknown step type %q", st.Type)
+			}
+			if !ok {
+				return inputErrorf(field+".id", "no %s with id %d", st.Type, st.ID)
+			}
+			t := &m.tasks[ti]
+			if t.kind != kindBreak && t.locked >= 0 {
+				return inputErrorf(field+".id", "%s %d is already in the steps of vehicle %d", st.Type, st.ID, m.p.Vehicles[t.locked].ID)
+			}
+			t.locked = vi
+			// service_at / after / before narrow the task's windows.
+			lo, hi := int64(0), int64(maxTime)
+			if st.ServiceAt != nil {
+				lo, hi = *st.ServiceAt, *st.ServiceAt
+			}
+			if st.ServiceAfter != nil {
+				lo = max(lo, *st.ServiceAfter)
+			}
+			if st.ServiceBefore != nil {
+				hi = min(hi, *st.ServiceBefore)
+			}
+			if lo > 0 || hi < maxTime {
+				t.tws = intersectWindows(t.tws, lo, hi)
+				if len(t.tws) == 0 {
+					return inputErrorf(field, "service_at/service_after/service_before leave no time in the task's time windows")
+				}
+			}
+			vm.steps = append(vm.steps, ti)
+		}
+	}
+	// A shipment half locked forces the other half onto the same vehicle.
+	for i := m.nJobs; i < m.nTasks; i++ {
+		t := &m.tasks[i]
+		if t.locked >= 0 && m.tasks[t.partner].locked < 0 {
+			m.tasks[t.partner].locked = t.locked
+		}
+	}
+	return nil
+}
+
+func intersectWindows(tws []TimeWindow, lo, hi int64) []TimeWindow {
+	var out []TimeWindow
+	for _, w := range tws {
+		s, e := max(w.Start, lo), min(w.End, hi)
+		if s <= e {
+			out = append(out, TimeWindow{s, e})
+		}
+	}
+	return out
+}
+
+// buildNeighbours keeps, for each task, the k nearest other tasks by
+// symmetric travel time in the first vehicle's matrix.
+func (m *model) buildNeighbours(k int) {
+	if len(m.vehicles) == 0 {
+		return
+	}
+	mat := m.vehicles[0].mat
+	n := m.nTasks
+	k = min(k, n-1)
+	m.neighbours = make([][]int32, n)
+	type cand struct {
+		d int64
+		i int32
+	}
+	buf := make([]cand, 0, n)
+	for i := 0; i < n; i++ {
+		buf = buf[:0]
+		li := m.tasks[i].loc
+		for j := 0; j < n; j++ {
+			if j == i {
+				continue
+			}
+			lj := m.tasks[j].loc
+			buf = append(buf, cand{mat.duration(li, lj) + mat.duration(lj, li), int32(j)})
+		}
+		if k < len(buf) {
+			// partial selection: nth element then sort the head
+			selectK(buf, k, func(a, b cand) bool { return a.d < b.d || (a.d == b.d && a.i < b.i) })
+			buf = buf[:k]
+		}
+		sort.Slice(buf, func(a, b int) bool { return buf[a].d < buf[b].d || (buf[a].d == buf[b].d && buf[a].i < buf[b].i) })
+		nb := make([]int32, len(buf))
+		for x, c := range buf {
+			nb[x] = c.i
+		}
+		m.neighbours[i] = nb
+	}
+}
+
+// selectK reorders s so that its k smallest elements come first.
+func selectK[T any](s []T, k int, less func(a, b T) bool) {
+	lo, hi := 0, len(s)-1
+	for lo < hi {
+		p := s[(lo+hi)/2]
+		i, j := lo, hi
+		for i <= j {
+			for less(s[i], p) {
+				i++
+			}
+			for less(p, s[j]) {
+				j--
+			}
+			if i <= j {
+				s[i], s[j] = s[j], s[i]
+				i++
+				j--
+			}
+		}
+		if k <= j {
+			hi = j
+		} else if k >= i {
+			lo = i
+		} else {
+			return
+		}
+	}
+}

@@ -1,0 +1,282 @@
+package vrp
+
+import (
+	"slices"
+	"time"
+)
+
+// output turns a search state into a Solution in VROOM's format.
+func (m *model) output(s *solution, elapsed time.Duration) *Solution {
+	sol := &Solution{SolvingMS: elapsed.Milliseconds()}
+	sol.Summary.Delivery = make(Amount, m.dims)
+	sol.Summary.Pickup = make(Amount, m.dims)
+	hasDist := false
+	for v, r := range s.routes {
+		if r.nTasks == 0 {
+			continue
+		}
+		rt := m.outputRoute(r)
+		hasDist = hasDist || m.vehicles[v].mat.dist != nil
+		sol.Routes = append(sol.Routes, rt)
+		sm := &sol.Summary
+		sm.Cost += rt.Cost
+		sm.Setup += rt.Setup
+		sm.Service += rt.Service
+		sm.Duration += rt.Duration
+		sm.WaitingTime += rt.WaitingTime
+		sm.Priority += rt.Priority
+		sm.Distance += rt.Distance
+		for d := 0; d < m.dims; d++ {
+			sm.Delivery[d] += rt.Delivery[d]
+			sm.Pickup[d] += rt.Pickup[d]
+		}
+	}
+	sol.Summary.Routes = len(sol.Routes)
+	unas := slices.Clone(s.unas)
+	slices.Sort(unas)
+	for _, u := range unas {
+		t := &m.tasks[u]
+		if t.kind == kindBreak {
+			continue
+		}
+		reason := m.explain(u)
+		sol.Unassigned = append(sol.Unassigned, m.unassigned(u, reason))
+		if t.kind == kindPickup {
+			sol.Unassigned = append(sol.Unassigned, m.unassigned(t.partner, reason))
+		}
+	}
+	sol.Summary.Unassigned = len(sol.Unassigned)
+	return sol
+}
+
+func (m *model) unassigned(ti int, reason string) Unassigned {
+	t := &m.tasks[ti]
+	u := Unassigned{ID: t.id, Reason: reason}
+	switch t.kind {
+	case kindJob:
+		u.Type = StepJob
+		loc := m.p.Jobs[t.src].Location
+		u.Location = &loc
+	case kindPickup:
+		u.Type = StepPickup
+		loc := m.p.Shipments[t.src].Pickup.Location
+		u.Location = &loc
+	case kindDelivery:
+		u.Type = StepDelivery
+		loc := m.p.Shipments[t.src].Delivery.Location
+		u.Location = &loc
+	}
+	return u
+}
+
+// taskLocation returns the problem location of a task.
+func (m *model) taskLocation(t *task) *Location {
+	var loc Location
+	switch t.kind {
+	case kindJob:
+		loc = m.p.Jobs[t.src].Location
+	case kindPickup:
+		loc = m.p.Shipments[t.src].Pickup.Location
+	case kindDelivery:
+		loc = m.p.Shipments[t.src].Delivery.Location
+	default:
+		return nil
+	}
+	return &loc
+}
+
+// outputRoute schedules a route: earliest service everywhere, with the
+// departure delayed by the waiting the first task would otherwise have.
+func (m *model) outputRoute(r *route) Route {
+	vm := &m.vehicles[r.v]
+	pv := &m.p.Vehicles[r.v]
+	D := m.dims
+	rt := Route{Vehicle: pv.ID, Description: pv.Description, Delivery: make(Amount, D), Pickup: make(Amount, D)}
+	startT := vm.twStart
+	if len(r.seq) > 0 {
+		if t := &m.tasks[r.seq[0]]; t.kind != kindBreak {
+			arr := startT + vm.mat.duration(vm.startLoc, t.loc)
+			if s := earliest(t.tws, arr); s > arr {
+				startT += s - arr
+			}
+		}
+	}
+	load := make(Amount, D)
+	copy(load, r.load[:D])
+	var travel, dist int64
+	if pv.Start != nil {
+		loc := *pv.Start
+		rt.Steps = append(rt.Steps, Step{Type: StepStart, Location: &loc, Arrival: startT, Load: slices.Clone(load)})
+	}
+	t := startT
+	cur := vm.startLoc
+	first := pv.Start == nil
+	for _, ti := range r.seq {
+		tk := &m.tasks[ti]
+		st := Step{ID: tk.id}
+		if tk.kind == kindBreak {
+			st.Type = StepBreak
+			st.Description = pv.Breaks[tk.src].Description
+			st.Arrival = t
+			s := earliest(tk.tws, t)
+			if s < 0 {
+				s = t
+			}
+			st.WaitingTime = s - t
+			st.Service = tk.service
+			t = s + tk.service
+		} else {
+			var tr int64
+			if !first {
+				tr = vm.mat.duration(cur, tk.loc)
+				travel += tr
+				dist += vm.mat.distance(cur, tk.loc)
+			}
+			arr := t + tr
+			if first && len(tk.tws) > 0 {
+				if s := earliest(tk.tws, arr); s > arr {
+					arr = s // an open route starts when its first task can
+				}
+			}
+			first = false
+			s := earliest(tk.tws, arr)
+			if s < 0 {
+				s = arr
+			}
+			st.Arrival = arr
+			st.WaitingTime = s - arr
+			st.Setup = setupAt(tk, cur)
+			st.Service = tk.service
+			t = s + st.Setup + st.Service
+			cur = tk.loc
+			st.Location = m.taskLocation(tk)
+			switch tk.kind {
+			case kindJob:
+				st.Type = StepJob
+				j := &m.p.Jobs[tk.src]
+				st.Description = j.Description
+				for d := 0; d < D; d++ {
+					rt.Delivery[d] += tk.start[d]
+					rt.Pickup[d] += tk.start[d] + tk.delta[d]
+				}
+			case kindPickup:
+				st.Type = StepPickup
+				st.Description = m.p.Shipments[tk.src].Pickup.Description
+				for d := 0; d < D; d++ {
+					rt.Pickup[d] += tk.delta[d]
+				}
+			case kindDelivery:
+				st.Type = StepDelivery
+				st.Description = m.p.Shipments[tk.src].Delivery.Description
+				for d := 0; d < D; d++ {
+					rt.Delivery[d] -= tk.delta[d]
+				}
+			}
+			rt.Priority += tk.priority
+		}
+		for d := 0; d < D; d++ {
+			load[d] += tk.delta[d]
+		}
+		st.Duration = travel
+		st.Distance = dist
+		st.Load = slices.Clone(load)
+		rt.Setup += st.Setup
+		rt.Service += st.Service
+		rt.WaitingTime += st.WaitingTime
+		rt.Steps = append(rt.Steps, st)
+	}
+	if pv.End != nil {
+		tr := vm.mat.duration(cur, vm.endLoc)
+		travel += tr
+		dist += vm.mat.distance(cur, vm.endLoc)
+		loc := *pv.End
+		rt.Steps = append(rt.Steps, Step{Type: StepEnd, Location: &loc, Arrival: t + tr, Duration: travel, Distance: dist, Load: slices.Clone(load)})
+	}
+	rt.Duration = travel
+	rt.Distance = dist
+	rt.Cost = m.routeCost(r.v, r.cost)
+	return rt
+}
+
+// routeCost converts a route's internal travel cost to output units and
+// adds the fixed cost.
+func (m *model) routeCost(v int, internal int64) int64 {
+	return m.p.Vehicles[v].Costs.Fixed + (internal+costScale/2)/costScale
+}
+
+// explain says why unit u could not be assigned, by trying it alone in each
+// vehicle.
+func (m *model) explain(u int) string {
+	x := &m.tasks[u]
+	skills, capacity, window, limits := false, false, false, false
+	for v := range m.vehicles {
+		if !m.canServe(v, x) {
+			continue
+		}
+		skills = true
+		r := &route{v: v}
+		m.update(r)
+		fits := true
+		tasks := []int{u}
+		if x.kind == kindPickup {
+			tasks = append(tasks, x.partner)
+		}
+		for _, ti := range tasks {
+			t := &m.tasks[ti]
+			for d := 0; d < m.dims; d++ {
+				if t.start[d] > m.vehicles[v].capacity[d] || t.start[d]+t.delta[d] > m.vehicles[v].capacity[d] {
+					fits = false
+				}
+			}
+		}
+		if !fits {
+			continue
+		}
+		capacity = true
+		r.seq = append(r.seq, tasks...)
+		r.seq = append(r.seq, m.vehicles[v].breaks...)
+		m.update(r)
+		if r.nTasks > m.vehicles[v].maxTasks || r.travel > m.vehicles[v].maxTravel || r.distance > m.vehicles[v].maxDistance {
+			continue
+		}
+		limits = true
+		if m.aloneFeasible(v, tasks) {
+			window = true
+		}
+	}
+	switch {
+	case !skills:
+		return "skills: no vehicle has the required skills"
+	case !capacity:
+		return "capacity: the amount exceeds every able vehicle's capacity"
+	case !limits:
+		return "limits: serving it alone breaks a vehicle's max_tasks, max_travel_time or max_distance"
+	case !window:
+		return "time window: no able vehicle can reach it within its time windows and shift"
+	default:
+		return "no room: every able vehicle is full (capacity, shift time or limits) with tasks of higher priority or lower cost"
+	}
+}
+
+// aloneFeasible reports whether the tasks fit alone in vehicle v, with its
+// breaks placed anywhere.
+func (m *model) aloneFeasible(v int, tasks []int) bool {
+	se := &searcher{m: m, mark: make([]bool, len(m.tasks)), allowNew: true, vclass: make([]int, len(m.vehicles))}
+	for i := range se.vclass {
+		se.vclass[i] = -1
+	}
+	s := m.newSolution()
+	best := insertion{v: -1, cost: 1 << 62}
+	se.evalRoute(s.routes[v], tasks[0], &best)
+	if best.v < 0 {
+		return false
+	}
+	r := s.own(v)
+	m.insertAt(r, tasks, best.pos[:len(tasks)])
+	for _, b := range m.vehicles[v].breaks {
+		if !se.insertBreak(s, v, b) {
+			return false
+		}
+	}
+	return true
+}

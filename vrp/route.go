@@ -1,0 +1,386 @@
+package vrp
+
+// route is one vehicle's sequence of tasks with the derived data that makes
+// insertion checks cheap. Positions are 0 (start), 1..len(seq) (tasks) and
+// len(seq)+1 (end).
+type route struct {
+	v   int
+	seq []int
+	// Derived, per position (len(seq)+2):
+	loc    []int   // effective location (a break keeps the previous one); end: endLoc
+	dep    []int64 // earliest departure (end: arrival)
+	latest []int64 // latest feasible service start (end: latest arrival)
+	next   []int   // next position >= p that is not a break (end included)
+	load   []int64 // load after position p, flat by dims
+	fwdExc []int64 // max over q <= p of load[q]-limit[q], flat by dims
+	bwdExc []int64 // max over q >= p of load[q]-limit[q], flat by dims
+	// Totals.
+	travel   int64 // travel time
+	distance int64
+	cost     int64 // travel cost in internal units (fixed excluded)
+	nTasks   int   // tasks other than breaks
+	feasible bool
+}
+
+func (r *route) clone() *route {
+	c := &route{v: r.v, travel: r.travel, distance: r.distance, cost: r.cost, nTasks: r.nTasks, feasible: r.feasible}
+	c.seq = append(make([]int, 0, len(r.seq)+4), r.seq...)
+	c.loc = append([]int(nil), r.loc...)
+	c.dep = append([]int64(nil), r.dep...)
+	c.latest = append([]int64(nil), r.latest...)
+	c.next = append([]int(nil), r.next...)
+	c.load = append([]int64(nil), r.load...)
+	c.fwdExc = append([]int64(nil), r.fwdExc...)
+	c.bwdExc = append([]int64(nil), r.bwdExc...)
+	return c
+}
+
+// empty reports whether the route has no task (breaks alone do not count).
+func (r *route) empty() bool { return r.nTasks == 0 }
+
+// earliest returns the earliest start >= t inside tws, or -1.
+func earliest(tws []TimeWindow, t int64) int64 {
+	for _, w := range tws {
+		if t <= w.End {
+			if t < w.Start {
+				return w.Start
+			}
+			return t
+		}
+	}
+	return -1
+}
+
+// latestIn returns the latest start <= t inside tws, or -1.
+func latestIn(tws []TimeWindow, t int64) int64 {
+	for i := len(tws) - 1; i >= 0; i-- {
+		w := tws[i]
+		if t >= w.Start {
+			if t > w.End {
+				return w.End
+			}
+			return t
+		}
+	}
+	return -1
+}
+
+// arcCost is the internal travel cost of a→b for vehicle vm.
+func (vm *vehicleModel) arcCost(a, b int) int64 {
+	if a < 0 || b < 0 {
+		return 0
+	}
+	if vm.hasCosts {
+		return vm.mat.cost[a*vm.mat.n+b]
+	}
+	c := vm.perHour * 1000 * vm.mat.duration(a, b)
+	if vm.perKm != 0 {
+		c += vm.perKm * 3600 * vm.mat.distance(a, b)
+	}
+	return c
+}
+
+// setupAt is the setup paid at task t coming from location prev.
+func setupAt(t *task, prev int) int64 {
+	if t.setup != 0 && (prev < 0 || prev != t.loc) {
+		return t.setup
+	}
+	return 0
+}
+
+// update recomputes the derived data of r from its sequence.
+func (m *model) update(r *route) {
+	vm := &m.vehicles[r.v]
+	n := len(r.seq)
+	P := n + 2
+	D := m.dims
+	r.loc = grow(r.loc, P)
+	r.dep = grow(r.dep, P)
+	r.latest = grow(r.latest, P)
+	r.next = grow(r.next, P)
+	r.load = grow(r.load, P*D)
+	r.fwdExc = grow(r.fwdExc, P*D)
+	r.bwdExc = grow(r.bwdExc, P*D)
+	r.feasible = true
+	r.nTasks = 0
+	r.travel, r.distance, r.cost = 0, 0, 0
+
+	// Loads.
+	for d := 0; d < D; d++ {
+		r.load[d] = 0
+	}
+	for _, ti := range r.seq {
+		t := &m.tasks[ti]
+		for d := 0; d < D; d++ {
+			r.load[d] += t.start[d]
+		}
+	}
+	for p := 1; p < P; p++ {
+		for d := 0; d < D; d++ {
+			r.load[p*D+d] = r.load[(p-1)*D+d]
+		}
+		if p <= n {
+			t := &m.tasks[r.seq[p-1]]
+			for d := 0; d < D; d++ {
+				r.load[p*D+d] += t.delta[d]
+			}
+		}
+	}
+	for p := 0; p < P; p++ {
+		var ml []int64
+		if p >= 1 && p <= n {
+			ml = m.tasks[r.seq[p-1]].maxLoad
+		}
+		for d := 0; d < D; d++ {
+			lim := vm.capacity[d]
+			if ml != nil && ml[d] < lim {
+				lim = ml[d]
+			}
+			e := r.load[p*D+d] - lim
+			if p > 0 && r.fwdExc[(p-1)*D+d] > e {
+				r.fwdExc[p*D+d] = r.fwdExc[(p-1)*D+d]
+			} else {
+				r.fwdExc[p*D+d] = e
+			}
+		}
+	}
+	for p := P - 1; p >= 0; p-- {
+		var ml []int64
+		if p >= 1 && p <= n {
+			ml = m.tasks[r.seq[p-1]].maxLoad
+		}
+		for d := 0; d < D; d++ {
+			lim := vm.capacity[d]
+			if ml != nil && ml[d] < lim {
+				lim = ml[d]
+			}
+			e := r.load[p*D+d] - lim
+			if p < P-1 && r.bwdExc[(p+1)*D+d] > e {
+				r.bwdExc[p*D+d] = r.bwdExc[(p+1)*D+d]
+			} else {
+				r.bwdExc[p*D+d] = e
+			}
+		}
+	}
+	for d := 0; d < D; d++ {
+		if r.fwdExc[(P-1)*D+d] > 0 {
+			r.feasible = false
+		}
+	}
+
+	// Forward times.
+	r.loc[0] = vm.startLoc
+	r.dep[0] = vm.twStart
+	for p := 1; p <= n; p++ {
+		t := &m.tasks[r.seq[p-1]]
+		prev := r.loc[p-1]
+		if t.kind == kindBreak {
+			r.loc[p] = prev
+			s := earliest(t.tws, r.dep[p-1])
+			if s < 0 {
+				r.feasible = false
+				s = r.dep[p-1]
+			}
+			r.dep[p] = s + t.service
+			continue
+		}
+		r.nTasks++
+		r.loc[p] = t.loc
+		tr := vm.mat.duration(prev, t.loc)
+		r.travel += tr
+		r.distance += vm.mat.distance(prev, t.loc)
+		r.cost += vm.arcCost(prev, t.loc)
+		arr := r.dep[p-1] + tr
+		s := earliest(t.tws, arr)
+		if s < 0 {
+			r.feasible = false
+			s = arr
+		}
+		r.dep[p] = s + setupAt(t, prev) + t.service
+	}
+	r.loc[n+1] = vm.endLoc
+	tr := vm.mat.duration(r.loc[n], vm.endLoc)
+	r.travel += tr
+	r.distance += vm.mat.distance(r.loc[n], vm.endLoc)
+	r.cost += vm.arcCost(r.loc[n], vm.endLoc)
+	r.dep[n+1] = r.dep[n] + tr
+	if r.dep[n+1] > vm.twEnd || r.travel > vm.maxTravel || r.distance > vm.maxDistance || r.nTasks > vm.maxTasks {
+		r.feasible = false
+	}
+
+	// Backward latest starts.
+	r.latest[n+1] = vm.twEnd
+	r.next[n+1] = n + 1
+	for p := n; p >= 1; p-- {
+		t := &m.tasks[r.seq[p-1]]
+		var tr int64
+		if p+1 > n || m.tasks[r.seq[p]].kind != kindBreak {
+			tr = vm.mat.duration(r.loc[p], r.loc[p+1])
+		}
+		limit := r.latest[p+1] - tr - t.service
+		if t.kind != kindBreak {
+			limit -= setupAt(t, r.loc[p-1])
+			r.next[p] = p
+		} else {
+			r.next[p] = r.next[p+1]
+		}
+		l := latestIn(t.tws, limit)
+		if l < 0 {
+			r.feasible = false
+			l = -maxTime
+		}
+		r.latest[p] = l
+	}
+	r.next[0] = r.next[min(1, n+1)]
+	if n == 0 {
+		r.next[0] = 1
+	}
+	r.latest[0] = r.latest[1] - vm.mat.duration(r.loc[0], r.loc[r.next[1]])
+	if m.missingBreaks(r) {
+		r.feasible = false
+	}
+	if r.nTasks == 0 {
+		// An unused vehicle costs nothing.
+		r.travel, r.distance, r.cost = 0, 0, 0
+	}
+}
+
+// missingBreaks reports whether a used route lacks some of its breaks.
+func (m *model) missingBreaks(r *route) bool {
+	vm := &m.vehicles[r.v]
+	if len(vm.breaks) == 0 || r.nTasks == 0 {
+		return false
+	}
+	return len(r.seq)-r.nTasks != len(vm.breaks)
+}
+
+func grow[T any](s []T, n int) []T {
+	if cap(s) >= n {
+		return s[:n]
+	}
+	return make([]T, n)
+}
+
+// timeFeasibleFrom checks the tail of r from position k (the first original
+// position after the change), given that the vehicle leaves the changed part
+// at time t from location cur. It walks forward until the state joins the
+// original schedule, where the latest-start bound decides.
+func (m *model) timeFeasibleFrom(r *route, k int, t int64, cur int) bool {
+	vm := &m.vehicles[r.v]
+	n := len(r.seq)
+	for p := k; ; p++ {
+		if p == n+1 {
+			return t+vm.mat.duration(cur, vm.endLoc) <= vm.twEnd
+		}
+		tk := &m.tasks[r.seq[p-1]]
+		if tk.kind == kindBreak {
+			s := earliest(tk.tws, t)
+			if s < 0 {
+				return false
+			}
+			t = s + tk.service
+			continue
+		}
+		arr := t + vm.mat.duration(cur, tk.loc)
+		if cur == r.loc[p-1] {
+			return arr <= r.latest[p]
+		}
+		s := earliest(tk.tws, arr)
+		if s < 0 {
+			return false
+		}
+		t = s + setupAt(tk, cur) + tk.service
+		cur = tk.loc
+		if t <= r.dep[p] && cur == r.loc[p] {
+			return true // no later than before, from the same place
+		}
+	}
+}
+
+// insertJobDelta returns the travel-cost delta of inserting task x before
+// position k of r (1 <= k <= len(seq)+1), plus the travel-time and distance
+// deltas.
+func (m *model) insertDelta(r *route, x *task, k int) (dc, dt, dd int64) {
+	vm := &m.vehicles[r.v]
+	prev := r.loc[k-1]
+	q := r.next[k]
+	nl := r.loc[q]
+	dc = vm.arcCost(prev, x.loc) + vm.arcCost(x.loc, nl) - vm.arcCost(prev, nl)
+	dt = vm.mat.duration(prev, x.loc) + vm.mat.duration(x.loc, nl) - vm.mat.duration(prev, nl)
+	if vm.mat.dist != nil {
+		dd = vm.mat.distance(prev, x.loc) + vm.mat.distance(x.loc, nl) - vm.mat.distance(prev, nl)
+	}
+	return
+}
+
+// loadOKSingle checks capacity for inserting x before position k.
+func (m *model) loadOKSingle(r *route, x *task, k int) bool {
+	vm := &m.vehicles[r.v]
+	D := m.dims
+	for d := 0; d < D; d++ {
+		s, dl := x.start[d], x.delta[d]
+		if s != 0 && r.fwdExc[(k-1)*D+d]+s > 0 {
+			return false
+		}
+		if s+dl != 0 && r.bwdExc[k*D+d]+s+dl > 0 {
+			return false
+		}
+		own := r.load[(k-1)*D+d] + s + dl
+		lim := vm.capacity[d]
+		if x.maxLoad != nil && x.maxLoad[d] < lim {
+			lim = x.maxLoad[d]
+		}
+		if own > lim {
+			return false
+		}
+	}
+	return true
+}
+
+// timeOKSingle checks windows for inserting x before position k.
+func (m *model) timeOKSingle(r *route, x *task, k int) bool {
+	vm := &m.vehicles[r.v]
+	prev := r.loc[k-1]
+	if x.kind == kindBreak {
+		s := earliest(x.tws, r.dep[k-1])
+		if s < 0 {
+			return false
+		}
+		return m.timeFeasibleFrom(r, k, s+x.service, prev)
+	}
+	arr := r.dep[k-1] + vm.mat.duration(prev, x.loc)
+	if arr > x.tws[len(x.tws)-1].End {
+		return false
+	}
+	s := earliest(x.tws, arr)
+	if s < 0 {
+		return false
+	}
+	return m.timeFeasibleFrom(r, k, s+setupAt(x, prev)+x.service, x.loc)
+}
+
+// canServe reports whether vehicle v may carry task x at all.
+func (m *model) canServe(v int, x *task) bool {
+	if x.locked >= 0 && x.locked != v {
+		return false
+	}
+	return hasSkills(m.vehicles[v].skills, x.skills)
+}
+
+// insertAt inserts the tasks at positions (in the original numbering,
+// ascending; equal positions keep the order given) and updates r.
+func (m *model) insertAt(r *route, tasks []int, pos []int) {
+	seq := make([]int, 0, len(r.seq)+len(tasks))
+	j := 0
+	for p := 1; p <= len(r.seq)+1; p++ {
+		for j < len(tasks) && pos[j] == p {
+			seq = append(seq, tasks[j])
+			j++
+		}
+		if p <= len(r.seq) {
+			seq = append(seq, r.seq[p-1])
+		}
+	}
+	r.seq = seq
+	m.update(r)
+}
