@@ -875,11 +875,9 @@ func (c *checker) sequence(vi int, prefix string, steps []vrp.Step) RouteReport 
 	if tm.m != nil && tm.m.Costs != nil {
 		rr.Cost += cum.cost
 	} else {
-		perHour := v.Costs.PerHour
-		if perHour == 0 {
-			perHour = 3600
-		}
-		rr.Cost += travelCost(perHour, v.Costs.PerKm, cum.duration, cum.distance)
+		// The rates are taken as given: the JSON reader fills per_hour with
+		// its default, 3600, when the input leaves it out.
+		rr.Cost += travelCost(v.Costs.PerHour, v.Costs.PerKm, cum.duration, cum.distance)
 	}
 
 	// The vehicle's own steps: order and timing of the listed tasks.

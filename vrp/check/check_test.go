@@ -75,7 +75,7 @@ func baseProblem() *vrp.Problem {
 				TimeWindow: &vrp.TimeWindow{Start: 0, End: 1000},
 				Breaks: []vrp.Break{{ID: 99, TimeWindows: []vrp.TimeWindow{{Start: 50, End: 60}}, Service: 5,
 					MaxLoad: vrp.Amount{8, 5}}},
-				Costs:    vrp.Costs{Fixed: 100},
+				Costs:    vrp.Costs{Fixed: 100, PerHour: 3600},
 				MaxTasks: -1, MaxTravelTime: -1, MaxDistance: -1,
 			},
 			{
@@ -161,8 +161,9 @@ func baseSolution() *vrp.Solution {
 // index 0 to index 3 and two jobs, with its published solution.
 func example2() (*vrp.Problem, *vrp.Solution) {
 	p := &vrp.Problem{
-		Vehicles: []vrp.Vehicle{{ID: 0, Start: idx(0), End: idx(3), MaxTasks: -1, MaxTravelTime: -1, MaxDistance: -1}},
-		Jobs:     []vrp.Job{{ID: 1414, Location: *idx(1)}, {ID: 1515, Location: *idx(2)}},
+		Vehicles: []vrp.Vehicle{{ID: 0, Start: idx(0), End: idx(3), Costs: vrp.Costs{PerHour: 3600},
+			MaxTasks: -1, MaxTravelTime: -1, MaxDistance: -1}},
+		Jobs: []vrp.Job{{ID: 1414, Location: *idx(1)}, {ID: 1515, Location: *idx(2)}},
 		Matrices: map[string]*vrp.Matrix{"car": {Durations: [][]int64{
 			{0, 2104, 197, 1299},
 			{2103, 0, 2255, 3152},
@@ -483,6 +484,8 @@ func TestCheckFindings(t *testing.T) {
 			[]want{{"routes[0].cost", "reported 72, recomputed 172"}}, true},
 		{"route cost rounding", func(p *vrp.Problem, s *vrp.Solution) { s.Routes[1].Cost = 1256 },
 			[]want{{"routes[1].cost", "reported 1256, recomputed 1257"}}, true},
+		{"route cost per hour taken as given", func(p *vrp.Problem, s *vrp.Solution) { p.Vehicles[0].Costs.PerHour = 0 },
+			[]want{{"routes[0].cost", "reported 172, recomputed 100"}, {"summary.cost", "reported 1429, recomputed 1357"}}, true},
 		{"route setup", func(p *vrp.Problem, s *vrp.Solution) { s.Routes[0].Setup = 11 },
 			[]want{{"routes[0].setup", "reported 11, recomputed 7"}}, true},
 		{"route service without break", func(p *vrp.Problem, s *vrp.Solution) { s.Routes[0].Service = 20 },
