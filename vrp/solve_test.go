@@ -1,0 +1,413 @@
+package vrp_test
+
+import (
+	"context"
+	"errors"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/lastmile-dev/lastmile/vrp"
+	"github.com/lastmile-dev/lastmile/vrp/check"
+)
+
+// lineMatrix builds durations (and distances ×10) for points on a line.
+func lineMatrix(xs ...int64) *vrp.Matrix {
+	n := len(xs)
+	m := &vrp.Matrix{Durations: make([][]int64, n), Distances: make([][]int64, n)}
+	for i := range xs {
+		m.Durations[i] = make([]int64, n)
+		m.Distances[i] = make([]int64, n)
+		for j := range xs {
+			d := xs[i] - xs[j]
+			if d < 0 {
+				d = -d
+			}
+			m.Durations[i][j] = d
+			m.Distances[i][j] = 10 * d
+		}
+	}
+	return m
+}
+
+func at(i int) vrp.Location { return vrp.Location{Index: i, HasIndex: true} }
+func ptr[T any](v T) *T     { return &v }
+
+func vehicle(id uint64, start, end int) vrp.Vehicle {
+	v := vrp.Vehicle{ID: id, MaxTasks: -1, MaxTravelTime: -1, MaxDistance: -1, Costs: vrp.Costs{PerHour: 3600}}
+	if start >= 0 {
+		v.Start = ptr(at(start))
+	}
+	if end >= 0 {
+		v.End = ptr(at(end))
+	}
+	return v
+}
+
+func job(id uint64, loc int) vrp.Job { return vrp.Job{ID: id, Location: at(loc)} }
+
+// solveChecked solves p with a fixed iteration budget and fails the test
+// unless the independent checker accepts the solution.
+func solveChecked(t *testing.T, p *vrp.Problem, opt vrp.Options) *vrp.Solution {
+	t.Helper()
+	if opt.MaxIterations == 0 {
+		opt.MaxIterations = 3000
+	}
+	sol, err := vrp.Solve(context.Background(), p, opt)
+	if err != nil {
+		t.Fatalf("Solve: %v", err)
+	}
+	rep := check.Check(p, sol)
+	if !rep.Feasible {
+		t.Fatalf("checker rejects the solution: %v", rep.Errors)
+	}
+	return sol
+}
+
+func routeIDs(r vrp.Route) []uint64 {
+	var ids []uint64
+	for _, s := range r.Steps {
+		if s.Type != vrp.StepStart && s.Type != vrp.StepEnd {
+			ids = append(ids, s.ID)
+		}
+	}
+	return ids
+}
+
+func TestSolveKnownOptima(t *testing.T) {
+	tests := []struct {
+		name      string
+		p         *vrp.Problem
+		opt       vrp.Options
+		cost      int64
+		routes    int
+		unassigns int
+		check     func(t *testing.T, s *vrp.Solution)
+	}{
+		{
+			name: "line tour",
+			p: &vrp.Problem{
+				Jobs:     []vrp.Job{job(1, 3), job(2, 1), job(3, 4), job(4, 2)},
+				Vehicles: []vrp.Vehicle{vehicle(7, 0, 0)},
+				Matrices: map[string]*vrp.Matrix{"car": lineMatrix(0, 10, 20, 30, 40)},
+			},
+			cost: 80, routes: 1,
+		},
+		{
+			name: "time windows force a detour order",
+			p: &vrp.Problem{
+				Jobs: []vrp.Job{
+					{ID: 1, Location: at(1), TimeWindows: []vrp.TimeWindow{{0, 100}}},
+					{ID: 2, Location: at(2), TimeWindows: []vrp.TimeWindow{{200, 300}}},
+					{ID: 3, Location: at(3)},
+				},
+				Vehicles: []vrp.Vehicle{vehicle(1, 0, 0)},
+				Matrices: map[string]*vrp.Matrix{"car": lineMatrix(0, 10, 40, 30)},
+			},
+			cost: 80, routes: 1,
+			check: func(t *testing.T, s *vrp.Solution) {
+				if got := routeIDs(s.Routes[0]); got[len(got)-1] != 2 {
+					t.Errorf("job 2 (window 200-300) should come last, got %v", got)
+				}
+			},
+		},
+		{
+			name: "capacity splits into two routes",
+			p: &vrp.Problem{
+				Jobs: []vrp.Job{
+					{ID: 1, Location: at(1), Delivery: vrp.Amount{2}},
+					{ID: 2, Location: at(2), Delivery: vrp.Amount{2}},
+					{ID: 3, Location: at(3), Delivery: vrp.Amount{2}},
+				},
+				Vehicles: []vrp.Vehicle{
+					func() vrp.Vehicle { v := vehicle(1, 0, 0); v.Capacity = vrp.Amount{4}; return v }(),
+					func() vrp.Vehicle { v := vehicle(2, 0, 0); v.Capacity = vrp.Amount{4}; return v }(),
+				},
+				Matrices: map[string]*vrp.Matrix{"car": lineMatrix(0, 10, 20, -10)},
+			},
+			cost: 60, routes: 2,
+		},
+		{
+			name: "shipment picked before delivered",
+			p: &vrp.Problem{
+				Shipments: []vrp.Shipment{{
+					Pickup:   vrp.ShipmentStep{ID: 1, Location: at(2)},
+					Delivery: vrp.ShipmentStep{ID: 1, Location: at(1)},
+					Amount:   vrp.Amount{1},
+				}},
+				Vehicles: []vrp.Vehicle{func() vrp.Vehicle { v := vehicle(1, 0, 0); v.Capacity = vrp.Amount{1}; return v }()},
+				Matrices: map[string]*vrp.Matrix{"car": lineMatrix(0, 10, 20)},
+			},
+			cost: 40, routes: 1,
+			check: func(t *testing.T, s *vrp.Solution) {
+				steps := s.Routes[0].Steps
+				if steps[1].Type != vrp.StepPickup || steps[2].Type != vrp.StepDelivery {
+					t.Errorf("want pickup then delivery, got %s then %s", steps[1].Type, steps[2].Type)
+				}
+			},
+		},
+		{
+			name: "skills pick the vehicle",
+			p: &vrp.Problem{
+				Jobs: []vrp.Job{{ID: 1, Location: at(1), Skills: []int{5}}},
+				Vehicles: []vrp.Vehicle{
+					vehicle(1, 0, 0),
+					func() vrp.Vehicle { v := vehicle(2, 2, 2); v.Skills = []int{5}; return v }(),
+				},
+				Matrices: map[string]*vrp.Matrix{"car": lineMatrix(0, 10, 100)},
+			},
+			cost: 180, routes: 1,
+			check: func(t *testing.T, s *vrp.Solution) {
+				if s.Routes[0].Vehicle != 2 {
+					t.Errorf("job needs skill 5: want vehicle 2, got %d", s.Routes[0].Vehicle)
+				}
+			},
+		},
+		{
+			name: "open route ends at the last task",
+			p: &vrp.Problem{
+				Jobs:     []vrp.Job{job(1, 1), job(2, 2)},
+				Vehicles: []vrp.Vehicle{vehicle(1, 0, -1)},
+				Matrices: map[string]*vrp.Matrix{"car": lineMatrix(0, 10, 20)},
+			},
+			cost: 20, routes: 1,
+		},
+		{
+			name: "priority wins when not everything fits",
+			p: &vrp.Problem{
+				Jobs: []vrp.Job{
+					{ID: 1, Location: at(1), Delivery: vrp.Amount{1}, Priority: 0},
+					{ID: 2, Location: at(2), Delivery: vrp.Amount{1}, Priority: 10},
+				},
+				Vehicles: []vrp.Vehicle{func() vrp.Vehicle { v := vehicle(1, 0, 0); v.Capacity = vrp.Amount{1}; return v }()},
+				Matrices: map[string]*vrp.Matrix{"car": lineMatrix(0, 10, 50)},
+			},
+			cost: 100, routes: 1, unassigns: 1,
+			check: func(t *testing.T, s *vrp.Solution) {
+				if s.Unassigned[0].ID != 1 {
+					t.Errorf("want job 1 (priority 0) unassigned, got %d", s.Unassigned[0].ID)
+				}
+			},
+		},
+		{
+			name: "break inside its window",
+			p: &vrp.Problem{
+				Jobs: []vrp.Job{{ID: 1, Location: at(1), Service: 50}, {ID: 2, Location: at(2), Service: 50}},
+				Vehicles: []vrp.Vehicle{func() vrp.Vehicle {
+					v := vehicle(1, 0, 0)
+					v.Breaks = []vrp.Break{{ID: 9, TimeWindows: []vrp.TimeWindow{{60, 80}}, Service: 30}}
+					return v
+				}()},
+				Matrices: map[string]*vrp.Matrix{"car": lineMatrix(0, 10, 20)},
+			},
+			cost: 40, routes: 1,
+			check: func(t *testing.T, s *vrp.Solution) {
+				for _, st := range s.Routes[0].Steps {
+					if st.Type == vrp.StepBreak {
+						if start := st.Arrival + st.WaitingTime; start < 60 || start > 80 {
+							t.Errorf("break starts at %d, outside [60,80]", start)
+						}
+						return
+					}
+				}
+				t.Error("no break in the route")
+			},
+		},
+		{
+			name: "max_tasks spreads jobs",
+			p: &vrp.Problem{
+				Jobs: []vrp.Job{job(1, 1), job(2, 1), job(3, 1)},
+				Vehicles: []vrp.Vehicle{
+					func() vrp.Vehicle { v := vehicle(1, 0, 0); v.MaxTasks = 2; return v }(),
+					func() vrp.Vehicle { v := vehicle(2, 0, 0); v.MaxTasks = 2; return v }(),
+				},
+				Matrices: map[string]*vrp.Matrix{"car": lineMatrix(0, 10)},
+			},
+			cost: 40, routes: 2,
+		},
+		{
+			name: "fixed costs and classic objective use one vehicle",
+			p: &vrp.Problem{
+				Jobs: []vrp.Job{job(1, 1), job(2, 2)},
+				Vehicles: []vrp.Vehicle{
+					vehicle(1, 0, 0), vehicle(2, 0, 0),
+				},
+				Matrices: map[string]*vrp.Matrix{"car": lineMatrix(0, 10, -10)},
+			},
+			opt:  vrp.Options{Objective: vrp.MinimizeVehiclesThenCost},
+			cost: 40, routes: 1,
+		},
+		{
+			name: "forced steps keep their order",
+			p: &vrp.Problem{
+				Jobs: []vrp.Job{job(1, 1), job(2, 2), job(3, 3)},
+				Vehicles: []vrp.Vehicle{func() vrp.Vehicle {
+					v := vehicle(1, 0, 0)
+					v.Steps = []vrp.VehicleStep{{Type: vrp.StepStart}, {Type: vrp.StepJob, ID: 2}, {Type: vrp.StepJob, ID: 1}, {Type: vrp.StepEnd}}
+					return v
+				}()},
+				Matrices: map[string]*vrp.Matrix{"car": lineMatrix(0, 10, 20, 30)},
+			},
+			cost: 60, routes: 1, // 0→30→20→10→0 keeps job 2 before job 1
+			check: func(t *testing.T, s *vrp.Solution) {
+				ids := routeIDs(s.Routes[0])
+				i2, i1 := indexOf(ids, 2), indexOf(ids, 1)
+				if i2 < 0 || i1 < 0 || i2 > i1 {
+					t.Errorf("steps say job 2 before job 1, got %v", ids)
+				}
+			},
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			sol := solveChecked(t, tc.p, tc.opt)
+			if sol.Summary.Cost != tc.cost || len(sol.Routes) != tc.routes || len(sol.Unassigned) != tc.unassigns {
+				t.Errorf("got cost %d, %d routes, %d unassigned; want %d, %d, %d",
+					sol.Summary.Cost, len(sol.Routes), len(sol.Unassigned), tc.cost, tc.routes, tc.unassigns)
+			}
+			if tc.check != nil && len(sol.Routes) > 0 {
+				tc.check(t, sol)
+			}
+		})
+	}
+}
+
+func indexOf(s []uint64, v uint64) int {
+	for i, x := range s {
+		if x == v {
+			return i
+		}
+	}
+	return -1
+}
+
+func TestUnassignedReasons(t *testing.T) {
+	mat := lineMatrix(0, 10, 20)
+	tests := []struct {
+		name string
+		job  vrp.Job
+		want string
+	}{
+		{"skill nobody has", vrp.Job{ID: 1, Location: at(1), Skills: []int{3}}, "skills"},
+		{"too big", vrp.Job{ID: 1, Location: at(1), Delivery: vrp.Amount{9}}, "capacity"},
+		{"window before the shift", vrp.Job{ID: 1, Location: at(2), TimeWindows: []vrp.TimeWindow{{0, 5}}}, "time window"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			v := vehicle(1, 0, 0)
+			v.Capacity = vrp.Amount{2}
+			if tc.job.Delivery == nil {
+				tc.job.Delivery = vrp.Amount{0}
+			}
+			p := &vrp.Problem{Jobs: []vrp.Job{tc.job}, Vehicles: []vrp.Vehicle{v}, Matrices: map[string]*vrp.Matrix{"car": mat}}
+			sol := solveChecked(t, p, vrp.Options{})
+			if len(sol.Unassigned) != 1 {
+				t.Fatalf("want the job unassigned, got %d unassigned", len(sol.Unassigned))
+			}
+			if got := sol.Unassigned[0].Reason; !strings.HasPrefix(got, tc.want) {
+				t.Errorf("reason %q, want prefix %q", got, tc.want)
+			}
+		})
+	}
+}
+
+// randomProblem is a seeded VRPTW-like instance for property tests.
+func randomProblem(n int, seed uint64) *vrp.Problem {
+	x := seed*2654435761 + 1
+	rnd := func(k int64) int64 {
+		x ^= x << 13
+		x ^= x >> 7
+		x ^= x << 17
+		return int64(x % uint64(k))
+	}
+	xs := make([]int64, n+1)
+	ys := make([]int64, n+1)
+	for i := 1; i <= n; i++ {
+		xs[i], ys[i] = rnd(1000), rnd(1000)
+	}
+	xs[0], ys[0] = 500, 500
+	m := &vrp.Matrix{Durations: make([][]int64, n+1)}
+	for i := range xs {
+		m.Durations[i] = make([]int64, n+1)
+		for j := range xs {
+			dx, dy := xs[i]-xs[j], ys[i]-ys[j]
+			m.Durations[i][j] = abs(dx) + abs(dy)
+		}
+	}
+	p := &vrp.Problem{Matrices: map[string]*vrp.Matrix{"car": m}}
+	for i := 1; i <= n; i++ {
+		j := vrp.Job{ID: uint64(i), Location: at(i), Service: 30, Delivery: vrp.Amount{1 + rnd(5)}}
+		if i%3 == 0 {
+			s := rnd(6000)
+			j.TimeWindows = []vrp.TimeWindow{{s, s + 1500}}
+		}
+		p.Jobs = append(p.Jobs, j)
+	}
+	for v := 0; v < n/8+1; v++ {
+		veh := vehicle(uint64(v+1), 0, 0)
+		veh.Capacity = vrp.Amount{30}
+		veh.TimeWindow = &vrp.TimeWindow{Start: 0, End: 10000}
+		p.Vehicles = append(p.Vehicles, veh)
+	}
+	return p
+}
+
+func abs(x int64) int64 {
+	if x < 0 {
+		return -x
+	}
+	return x
+}
+
+func TestSolveDeterministic(t *testing.T) {
+	for _, threads := range []int{1, 2} {
+		p := randomProblem(60, 7)
+		opt := vrp.Options{Seed: 42, Threads: threads, MaxIterations: 4000}
+		a := solveChecked(t, p, opt)
+		b := solveChecked(t, p, opt)
+		a.SolvingMS, b.SolvingMS = 0, 0
+		if !reflect.DeepEqual(a, b) {
+			t.Errorf("threads=%d: two runs with the same seed differ: cost %d vs %d", threads, a.Summary.Cost, b.Summary.Cost)
+		}
+	}
+}
+
+func TestSolveImprovesOnConstruction(t *testing.T) {
+	p := randomProblem(80, 3)
+	first := solveChecked(t, p, vrp.Options{Seed: 1, MaxIterations: 1})
+	long := solveChecked(t, p, vrp.Options{Seed: 1, MaxIterations: 20000, Threads: 2})
+	if len(long.Unassigned) > len(first.Unassigned) || long.Summary.Cost >= first.Summary.Cost {
+		t.Errorf("search did not improve: construction cost %d, after search %d", first.Summary.Cost, long.Summary.Cost)
+	}
+}
+
+func TestSolveHonoursDeadline(t *testing.T) {
+	p := randomProblem(200, 5)
+	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	sol, err := vrp.Solve(ctx, p, vrp.Options{Threads: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if el := time.Since(start); el > 3*time.Second {
+		t.Errorf("Solve took %v with a 300ms deadline", el)
+	}
+	if rep := check.Check(p, sol); !rep.Feasible {
+		t.Errorf("checker rejects the solution: %v", rep.Errors)
+	}
+}
+
+func TestSolveRejectsBadInput(t *testing.T) {
+	p := &vrp.Problem{
+		Jobs:     []vrp.Job{{ID: 1, Location: at(5)}},
+		Vehicles: []vrp.Vehicle{vehicle(1, 0, 0)},
+		Matrices: map[string]*vrp.Matrix{"car": lineMatrix(0, 10)},
+	}
+	_, err := vrp.Solve(context.Background(), p, vrp.Options{MaxIterations: 10})
+	var ie *vrp.InputError
+	if !errors.As(err, &ie) || !strings.Contains(ie.Field, "jobs[0]") {
+		t.Fatalf("want an InputError naming jobs[0], got %v", err)
+	}
+}
