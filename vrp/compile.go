@@ -54,9 +54,48 @@ type vehicleModel struct {
 	maxTravel   int64
 	maxDistance int64
 	mat         *travelMatrix
-	breaks      []int // task indices of this vehicle's breaks
-	steps       []int // task indices forced in this order (vehicle steps)
-	hasCosts    bool  // the profile has a costs matrix
+	breaks      []int   // task indices of this vehicle's breaks
+	steps       []int   // task indices forced in this order (vehicle steps)
+	hasCosts    bool    // the profile has a costs matrix
+	costM       []int64 // precomputed arc costs (internal units); nil: computed on the fly
+	limited     bool    // max_travel_time or max_distance is set
+}
+
+// maxCostMatrix bounds the size of precomputed cost matrices (entries).
+const maxCostMatrix = 16 << 20
+
+// costMatrices precomputes each vehicle's arc costs, shared by vehicles with
+// the same matrix and cost rates.
+func (m *model) costMatrices() {
+	type key struct {
+		mat    *travelMatrix
+		ph, pk int64
+	}
+	cache := map[key][]int64{}
+	for i := range m.vehicles {
+		vm := &m.vehicles[i]
+		if vm.hasCosts {
+			vm.costM = vm.mat.cost
+			continue
+		}
+		n := vm.mat.n
+		if n*n > maxCostMatrix {
+			continue
+		}
+		k := key{vm.mat, vm.perHour, vm.perKm}
+		c, ok := cache[k]
+		if !ok {
+			c = make([]int64, n*n)
+			for x := range c {
+				c[x] = vm.perHour * 1000 * int64(vm.mat.dur[x])
+				if vm.mat.dist != nil {
+					c[x] += vm.perKm * 3600 * int64(vm.mat.dist[x])
+				}
+			}
+			cache[k] = c
+		}
+		vm.costM = c
+	}
 }
 
 // travelMatrix is a flat, speed-adjusted travel matrix for one profile and
@@ -226,6 +265,7 @@ func compile(p *Problem) (*model, error) {
 			fixed: v.Costs.Fixed * costScale, perHour: v.Costs.PerHour, perKm: v.Costs.PerKm,
 			maxTasks: v.MaxTasks, maxTravel: v.MaxTravelTime, maxDistance: v.MaxDistance, mat: tm,
 			hasCosts: tm.cost != nil}
+		vm.limited = vm.maxTravel >= 0 || vm.maxDistance >= 0
 		if vm.maxTasks < 0 {
 			vm.maxTasks = math.MaxInt32
 		}
@@ -255,6 +295,7 @@ func compile(p *Problem) (*model, error) {
 		}
 		m.vehicles = append(m.vehicles, vm)
 	}
+	m.costMatrices()
 	if err := m.compileSteps(); err != nil {
 		return nil, err
 	}

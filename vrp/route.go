@@ -70,8 +70,8 @@ func (vm *vehicleModel) arcCost(a, b int) int64 {
 	if a < 0 || b < 0 {
 		return 0
 	}
-	if vm.hasCosts {
-		return vm.mat.cost[a*vm.mat.n+b]
+	if vm.costM != nil {
+		return vm.costM[a*vm.mat.n+b]
 	}
 	c := vm.perHour * 1000 * vm.mat.duration(a, b)
 	if vm.perKm != 0 {
@@ -306,6 +306,9 @@ func (m *model) insertDelta(r *route, x *task, k int) (dc, dt, dd int64) {
 	q := r.next[k]
 	nl := r.loc[q]
 	dc = vm.arcCost(prev, x.loc) + vm.arcCost(x.loc, nl) - vm.arcCost(prev, nl)
+	if !vm.limited {
+		return
+	}
 	dt = vm.mat.duration(prev, x.loc) + vm.mat.duration(x.loc, nl) - vm.mat.duration(prev, nl)
 	if vm.mat.dist != nil {
 		dd = vm.mat.distance(prev, x.loc) + vm.mat.distance(x.loc, nl) - vm.mat.distance(prev, nl)

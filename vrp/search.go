@@ -56,6 +56,7 @@ type searcher struct {
 	avgRemoved float64
 	maxString  float64
 	blink      float64
+	fast       uint64 // xorshift state for blinks
 	// vehicle classes for empty-route deduplication
 	vclass []int
 }
@@ -254,6 +255,20 @@ func (se *searcher) markUnit(s *solution, ti int) {
 	}
 }
 
+// blinks reports whether to skip an insertion position (SISR's blinks),
+// with a cheap generator seeded from the searcher's.
+func (se *searcher) blinks() bool {
+	if se.blink <= 0 {
+		return false
+	}
+	x := se.fast
+	x ^= x << 13
+	x ^= x >> 7
+	x ^= x << 17
+	se.fast = x
+	return float64(x>>11)*(1.0/(1<<53)) < se.blink
+}
+
 // insertion is a candidate place for a unit.
 type insertion struct {
 	v      int
@@ -446,7 +461,7 @@ func (se *searcher) bestJob(r *route, u int, best *insertion) {
 	}
 	n := len(r.seq)
 	for k := 1; k <= n+1; k++ {
-		if se.blink > 0 && se.rng.Float64() < se.blink {
+		if se.blinks() {
 			continue
 		}
 		dc, dt, dd := m.insertDelta(r, x, k)
@@ -544,7 +559,7 @@ func (se *searcher) bestShipment(r *route, u int, best *insertion) {
 					break
 				}
 			}
-			if se.blink > 0 && se.rng.Float64() < se.blink {
+			if se.blinks() {
 				continue
 			}
 			// cost

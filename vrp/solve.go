@@ -122,6 +122,7 @@ func (m *model) newSearcher(seed int64, obj Objective) *searcher {
 	se := &searcher{m: m, rng: rand.New(rand.NewPCG(uint64(seed), 0x9e3779b97f4a7c15)),
 		countFleet: obj == MinimizeVehiclesThenCost, mark: make([]bool, len(m.tasks)),
 		absence: make([]int64, len(m.tasks)), avgRemoved: 10, maxString: 10, blink: 0.01}
+	se.fast = uint64(seed)*0x9e3779b97f4a7c15 | 1
 	se.avgRemoved = math.Min(10, math.Max(2, float64(m.nTasks)/4))
 	se.vclass = m.vehicleClasses()
 	return se
@@ -237,10 +238,14 @@ func (d *driver) run(ctx context.Context, init *solution) *solution {
 		}
 		return d.hasDeadline && !time.Now().Before(d.deadline)
 	}
-	fleetPhase := fleet && m.usedVehicles(init) > 1
+	lb := m.vehicleLowerBound()
+	fleetPhase := fleet && m.usedVehicles(init) > lb
 	for !done() {
 		f := d.progress(it)
-		if fleetPhase && f >= 0.5 {
+		// With a deadline, an epoch also ends after a slice of the budget, so
+		// that synchronisation and phase changes happen on time.
+		epochEnd := time.Now().Add(max(20*time.Millisecond, d.deadline.Sub(d.start)/50))
+		if fleetPhase && (f >= 0.5 || m.usedVehicles(globalBest) <= lb) {
 			fleetPhase = false
 			for _, th := range ths {
 				th.cur, th.curSc = globalBest.copy(), globalSc
@@ -253,14 +258,13 @@ func (d *driver) run(ctx context.Context, init *solution) *solution {
 			go func(th *thread) {
 				defer wg.Done()
 				for k := int64(0); k < epoch; k++ {
-					if k%16 == 0 && ctx.Err() != nil {
+					if k%8 == 0 && (ctx.Err() != nil || d.hasDeadline && time.Now().After(epochEnd)) {
 						return
 					}
-					ff := f + (float64(k)/float64(epoch))*0 // temperature fixed per epoch
 					if fleetPhase {
 						th.fleetStep(m)
 					} else {
-						th.step(m, fleet, ff)
+						th.step(m, fleet, f)
 					}
 				}
 			}(th)
@@ -288,6 +292,28 @@ func (d *driver) run(ctx context.Context, init *solution) *solution {
 		}
 	}
 	return globalBest
+}
+
+// vehicleLowerBound is a lower bound on the vehicles needed: the total
+// job deliveries (or pickups) of each dimension over the largest capacity.
+func (m *model) vehicleLowerBound() int64 {
+	lb := int64(1)
+	for d := 0; d < m.dims; d++ {
+		var del, pick, capMax int64
+		for i := 0; i < m.nJobs; i++ {
+			t := &m.tasks[i]
+			del += t.start[d]
+			pick += t.start[d] + t.delta[d]
+		}
+		total := max(del, pick)
+		for v := range m.vehicles {
+			capMax = max(capMax, m.vehicles[v].capacity[d])
+		}
+		if capMax > 0 {
+			lb = max(lb, (total+capMax-1)/capMax)
+		}
+	}
+	return lb
 }
 
 func (m *model) usedVehicles(s *solution) int64 {
