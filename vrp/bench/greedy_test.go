@@ -9,14 +9,29 @@ import (
 	"github.com/lastmile-dev/lastmile/vrp"
 )
 
-// greedySolve is a simple sequential constructor used as the injected solver
-// of the tests: each vehicle in turn (those with skills first) appends the
-// task it can start the soonest, under VROOM's semantics for windows, setup,
+// greedySolve is a simple constructor used as the injected solver of the
+// tests: each vehicle in turn (those with skills first) appends the task it
+// can start the soonest, under VROOM's semantics for windows, setup,
 // multi-dimensional loads, skills, one break per vehicle, max_distance,
-// max_travel_time and max_tasks. A shipment's delivery follows its pickup
-// immediately. Tasks no vehicle can take are left unassigned.
+// max_travel_time and max_tasks; then each task left over is inserted where
+// it adds the least distance, if it fits anywhere. A shipment's delivery
+// follows its pickup immediately. Tasks that fit nowhere are unassigned.
 func greedySolve(_ context.Context, p *vrp.Problem, _ vrp.Options) (*vrp.Solution, error) {
-	g := greedy{p: p, doneJob: make([]bool, len(p.Jobs)), doneShip: make([]bool, len(p.Shipments))}
+	g := greedy{p: p}
+	for _, j := range p.Jobs {
+		g.tasks = append(g.tasks, gtask{skills: j.Skills, visits: []visit{{typ: vrp.StepJob, id: j.ID, loc: j.Location.Index,
+			setup: j.Setup, service: j.Service, windows: j.TimeWindows, delivery: j.Delivery, pickup: j.Pickup}}})
+	}
+	for _, sh := range p.Shipments {
+		pk, dl := sh.Pickup, sh.Delivery
+		g.tasks = append(g.tasks, gtask{skills: sh.Skills, visits: []visit{
+			{typ: vrp.StepPickup, id: pk.ID, loc: pk.Location.Index, setup: pk.Setup, service: pk.Service,
+				windows: pk.TimeWindows, delta: sh.Amount, deltaSign: 1},
+			{typ: vrp.StepDelivery, id: dl.ID, loc: dl.Location.Index, setup: dl.Setup, service: dl.Service,
+				windows: dl.TimeWindows, delta: sh.Amount, deltaSign: -1},
+		}})
+	}
+	g.done = make([]bool, len(g.tasks))
 	order := make([]int, len(p.Vehicles))
 	for i := range order {
 		order[i] = i
@@ -24,25 +39,36 @@ func greedySolve(_ context.Context, p *vrp.Problem, _ vrp.Options) (*vrp.Solutio
 	slices.SortStableFunc(order, func(a, b int) int {
 		return cmp.Compare(len(p.Vehicles[b].Skills), len(p.Vehicles[a].Skills))
 	})
+	seqs := make([][]int, len(p.Vehicles))
+	for _, vi := range order {
+		seqs[vi] = g.construct(vi)
+	}
+	for t := range g.tasks {
+		if !g.done[t] {
+			g.insert(seqs, t)
+		}
+	}
 	sol := &vrp.Solution{}
 	for _, vi := range order {
-		if r, ok := g.route(vi); ok {
-			sol.Routes = append(sol.Routes, r)
-			sol.Summary.Cost += r.Cost
-			sol.Summary.Distance += r.Distance
-			sol.Summary.Duration += r.Duration
+		if len(seqs[vi]) == 0 {
+			continue
 		}
-	}
-	for i, done := range g.doneJob {
-		if !done {
-			sol.Unassigned = append(sol.Unassigned, vrp.Unassigned{ID: p.Jobs[i].ID, Type: vrp.StepJob})
+		s, ok := g.simulate(vi, seqs[vi], true)
+		if !ok {
+			panic("greedy: a constructed route does not simulate")
 		}
+		r := g.finish(vi, s)
+		sol.Routes = append(sol.Routes, r)
+		sol.Summary.Cost += r.Cost
+		sol.Summary.Distance += r.Distance
+		sol.Summary.Duration += r.Duration
 	}
-	for i, done := range g.doneShip {
-		if !done {
-			sol.Unassigned = append(sol.Unassigned,
-				vrp.Unassigned{ID: p.Shipments[i].Pickup.ID, Type: vrp.StepPickup},
-				vrp.Unassigned{ID: p.Shipments[i].Delivery.ID, Type: vrp.StepDelivery})
+	for t, done := range g.done {
+		if done {
+			continue
+		}
+		for _, x := range g.tasks[t].visits {
+			sol.Unassigned = append(sol.Unassigned, vrp.Unassigned{ID: x.id, Type: x.typ})
 		}
 	}
 	sol.Summary.Routes = len(sol.Routes)
@@ -51,10 +77,15 @@ func greedySolve(_ context.Context, p *vrp.Problem, _ vrp.Options) (*vrp.Solutio
 }
 
 type greedy struct {
-	p        *vrp.Problem
-	doneJob  []bool
-	doneShip []bool
-	pending  func() // marks the best candidate as done
+	p     *vrp.Problem
+	tasks []gtask
+	done  []bool
+}
+
+// gtask is a job (one visit) or a shipment (pickup and delivery visits).
+type gtask struct {
+	skills []int
+	visits []visit
 }
 
 // gstate is the state of a route under construction after its last step.
@@ -66,7 +97,9 @@ type gstate struct {
 	lastLoad     vrp.Amount
 	tasks        int
 	breakDone    bool
-	steps        []vrp.Step
+	record       bool       // build steps (off while searching)
+	steps        []vrp.Step // when record
+	lastBegin    int64      // service start of the first visit of the last add
 }
 
 // visit is one task to append.
@@ -175,8 +208,10 @@ func (g *greedy) takeBreak(v *vrp.Vehicle, s gstate) (gstate, bool) {
 	if !ok || (b.MaxLoad != nil && !fits(s.lastLoad, b.MaxLoad)) {
 		return s, false
 	}
-	s.steps = append(slices.Clip(s.steps), vrp.Step{Type: vrp.StepBreak, ID: b.ID, Arrival: s.time, WaitingTime: start - s.time,
-		Service: b.Service, Duration: s.travel, Distance: s.dist})
+	if s.record {
+		s.steps = append(slices.Clip(s.steps), vrp.Step{Type: vrp.StepBreak, ID: b.ID, Arrival: s.time, WaitingTime: start - s.time,
+			Service: b.Service, Duration: s.travel, Distance: s.dist})
+	}
 	s.time = start + b.Service
 	s.breakDone = true
 	return s, true
@@ -184,7 +219,7 @@ func (g *greedy) takeBreak(v *vrp.Vehicle, s gstate) (gstate, bool) {
 
 // add appends visits to s, returning the new state.
 func (g *greedy) add(v *vrp.Vehicle, s gstate, vs []visit) (gstate, bool) {
-	for _, x := range vs {
+	for i, x := range vs {
 		dur, dist := g.travel(v, s.loc, x.loc)
 		arrival := s.time + dur
 		start, ok := earliest(arrival, x.windows)
@@ -206,8 +241,13 @@ func (g *greedy) add(v *vrp.Vehicle, s gstate, vs []visit) (gstate, bool) {
 		s.dist += dist
 		s.travel += dur
 		s.tasks++
-		s.steps = append(slices.Clip(s.steps), vrp.Step{Type: x.typ, ID: x.id, Location: &vrp.Location{Index: x.loc, HasIndex: true},
-			Arrival: arrival, WaitingTime: start - arrival, Setup: setup, Service: x.service, Duration: s.travel, Distance: s.dist})
+		if i == 0 {
+			s.lastBegin = start
+		}
+		if s.record {
+			s.steps = append(slices.Clip(s.steps), vrp.Step{Type: x.typ, ID: x.id, Location: &vrp.Location{Index: x.loc, HasIndex: true},
+				Arrival: arrival, WaitingTime: start - arrival, Setup: setup, Service: x.service, Duration: s.travel, Distance: s.dist})
+		}
 		s.time = start + setup + x.service
 		s.loc = x.loc
 	}
@@ -253,64 +293,103 @@ func (g *greedy) try(v *vrp.Vehicle, s gstate, vs []visit) (gstate, bool) {
 	return s, false
 }
 
-func (g *greedy) route(vi int) (vrp.Route, bool) {
+// start is the state of vehicle vi's empty route.
+func (g *greedy) start(vi int, record bool) gstate {
 	v := &g.p.Vehicles[vi]
-	s := gstate{loc: locOf(v.Start)}
+	s := gstate{loc: locOf(v.Start), record: record}
 	if v.TimeWindow != nil {
 		s.time = v.TimeWindow.Start
 	}
-	s.steps = []vrp.Step{{Type: vrp.StepStart, Location: v.Start, Arrival: s.time}}
+	if record {
+		s.steps = []vrp.Step{{Type: vrp.StepStart, Location: v.Start, Arrival: s.time}}
+	}
+	return s
+}
+
+// construct builds vehicle vi's route by appending the task that can start
+// the soonest (skilled tasks first), and returns its task sequence.
+func (g *greedy) construct(vi int) []int {
+	v := &g.p.Vehicles[vi]
+	s := g.start(vi, false)
+	var seq []int
 	for {
-		best, bestKey := gstate{}, int64(math.MaxInt64)
-		pick := func(vs []visit, skills []int, mark func()) {
-			if !hasSkills(v, skills) {
-				return
+		best, bestTask, bestKey := gstate{}, -1, int64(math.MaxInt64)
+		for t, task := range g.tasks {
+			if g.done[t] || !hasSkills(v, task.skills) {
+				continue
 			}
-			n, ok := g.try(v, s, vs)
+			n, ok := g.try(v, s, task.visits)
 			if !ok {
-				return
+				continue
 			}
-			// Start time of the first visit, relative to now; skilled tasks first.
-			key := n.steps[len(s.steps)].Arrival + n.steps[len(s.steps)].WaitingTime - s.time
-			if len(n.steps) > len(s.steps)+len(vs) { // break taken first
-				key = n.steps[len(s.steps)+1].Arrival + n.steps[len(s.steps)+1].WaitingTime - s.time
+			// Soonest start, with a preference for tasks whose window
+			// closes soon.
+			begin := n.lastBegin
+			slack := int64(7200)
+			for _, w := range task.visits[0].windows {
+				if w.Start <= begin && begin <= w.End {
+					slack = min(slack, w.End-begin)
+				}
 			}
-			if len(skills) > 0 {
+			key := begin - s.time + slack/8
+			if len(task.skills) > 0 {
 				key -= 1 << 40
 			}
 			if key < bestKey {
-				best, bestKey = n, key
-				g.pending = mark
+				best, bestTask, bestKey = n, t, key
 			}
 		}
-		for i, j := range g.p.Jobs {
-			if g.doneJob[i] {
-				continue
-			}
-			pick([]visit{{typ: vrp.StepJob, id: j.ID, loc: j.Location.Index, setup: j.Setup, service: j.Service,
-				windows: j.TimeWindows, delivery: j.Delivery, pickup: j.Pickup}}, j.Skills, func() { g.doneJob[i] = true })
+		if bestTask < 0 {
+			return seq
 		}
-		for i, sh := range g.p.Shipments {
-			if g.doneShip[i] {
-				continue
-			}
-			pk, dl := sh.Pickup, sh.Delivery
-			pick([]visit{
-				{typ: vrp.StepPickup, id: pk.ID, loc: pk.Location.Index, setup: pk.Setup, service: pk.Service,
-					windows: pk.TimeWindows, delta: sh.Amount, deltaSign: 1},
-				{typ: vrp.StepDelivery, id: dl.ID, loc: dl.Location.Index, setup: dl.Setup, service: dl.Service,
-					windows: dl.TimeWindows, delta: sh.Amount, deltaSign: -1},
-			}, sh.Skills, func() { g.doneShip[i] = true })
-		}
-		if bestKey == math.MaxInt64 {
-			break
-		}
-		g.pending()
+		g.done[bestTask] = true
+		seq = append(seq, bestTask)
 		s = best
 	}
-	if s.tasks == 0 {
-		return vrp.Route{}, false
+}
+
+// simulate replays a task sequence on vehicle vi, taking the break before a
+// task when it cannot be taken after it.
+func (g *greedy) simulate(vi int, seq []int, record bool) (gstate, bool) {
+	v := &g.p.Vehicles[vi]
+	s := g.start(vi, record)
+	for _, t := range seq {
+		if !hasSkills(v, g.tasks[t].skills) {
+			return s, false
+		}
+		var ok bool
+		if s, ok = g.try(v, s, g.tasks[t].visits); !ok {
+			return s, false
+		}
 	}
+	return s, true
+}
+
+// insert puts task t where it adds the least distance, if anywhere.
+func (g *greedy) insert(seqs [][]int, t int) {
+	bestV, bestPos, bestAdd := -1, 0, int64(math.MaxInt64)
+	for vi, seq := range seqs {
+		base := int64(0)
+		if len(seq) > 0 {
+			s, _ := g.simulate(vi, seq, false)
+			base = s.dist
+		}
+		for pos := 0; pos <= len(seq); pos++ {
+			s, ok := g.simulate(vi, slices.Insert(slices.Clone(seq), pos, t), false)
+			if ok && s.dist-base < bestAdd {
+				bestV, bestPos, bestAdd = vi, pos, s.dist-base
+			}
+		}
+	}
+	if bestV >= 0 {
+		seqs[bestV] = slices.Insert(seqs[bestV], bestPos, t)
+		g.done[t] = true
+	}
+}
+
+// finish closes the route of state s (break, travel to the end) and prices it.
+func (g *greedy) finish(vi int, s gstate) vrp.Route {
+	v := &g.p.Vehicles[vi]
 	if len(v.Breaks) > 0 && !s.breakDone {
 		s, _ = g.takeBreak(v, s)
 	}
@@ -320,5 +399,5 @@ func (g *greedy) route(vi int) (vrp.Route, bool) {
 	s.steps = append(s.steps, vrp.Step{Type: vrp.StepEnd, Location: v.End, Arrival: s.time + dur, Duration: s.travel, Distance: s.dist})
 	c := v.Costs
 	cost := c.Fixed + (c.PerHour*s.travel*1000+c.PerKm*s.dist*3600+1_800_000)/3_600_000
-	return vrp.Route{Vehicle: v.ID, Steps: s.steps, Cost: cost, Duration: s.travel, Distance: s.dist}, true
+	return vrp.Route{Vehicle: v.ID, Steps: s.steps, Cost: cost, Duration: s.travel, Distance: s.dist}
 }
