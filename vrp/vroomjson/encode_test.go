@@ -223,6 +223,8 @@ func TestDecodeSolutionErrors(t *testing.T) {
 		{"bad step type", `{"routes":[{"steps":[{"type":"jump"}]}]}`, "routes[0].steps[0].type"},
 		{"bad cost", `{"summary":{"cost":"x"}}`, "summary.cost"},
 		{"bad violation", `{"routes":[{"violations":[{"duration":1.5}]}]}`, "routes[0].violations[0].duration"},
+		{"step without type", `{"routes":[{"steps":[{"id":1}]}]}`, "routes[0].steps[0].type"},
+		{"unassigned without type", `{"unassigned":[{"id":1}]}`, "unassigned[0].type"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -39,3 +39,32 @@ func FuzzDecode(f *testing.F) {
 		}
 	})
 }
+
+// FuzzDecodeSolution checks that DecodeSolution never panics, returns only
+// input errors, and that what it accepts survives Encode.
+func FuzzDecodeSolution(f *testing.F) {
+	var b bytes.Buffer
+	if err := Encode(&b, sampleSolution()); err != nil {
+		f.Fatal(err)
+	}
+	f.Add(b.Bytes())
+	f.Add([]byte(`{"code":2,"error":"bad"}`))
+	f.Add([]byte(`{"routes":[{"vehicle":1,"steps":[{"type":"job","job":3,"location_index":2}]}],"computing_times":{"loading":1}}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		s, err := DecodeSolution(bytes.NewReader(data))
+		if err != nil {
+			var ie *vrp.InputError
+			if !errors.As(err, &ie) {
+				t.Fatalf("DecodeSolution error %v (%T) is not an input error", err, err)
+			}
+			return
+		}
+		var out bytes.Buffer
+		if err := Encode(&out, s); err != nil {
+			t.Fatalf("Encode of a decoded solution: %v", err)
+		}
+		if _, err := DecodeSolution(&out); err != nil {
+			t.Fatalf("DecodeSolution(Encode(s)): %v\n%s", err, out.String())
+		}
+	})
+}

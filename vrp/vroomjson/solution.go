@@ -171,7 +171,7 @@ func stepType(rd *reader) (vrp.StepType, error) {
 }
 
 func decodeUnassigned(rd *reader, u *vrp.Unassigned) error {
-	return rd.object(func(key string) error {
+	err := rd.object(func(key string) error {
 		if ok, err := solutionLocation(rd, key, &u.Location); ok {
 			return err
 		}
@@ -188,6 +188,11 @@ func decodeUnassigned(rd *reader, u *vrp.Unassigned) error {
 		}
 		return err
 	})
+	if err == nil && u.Type == "" {
+		rd.push("type")
+		err = rd.errorf("missing")
+	}
+	return err
 }
 
 func decodeRoute(rd *reader, r *vrp.Route) error {
@@ -233,7 +238,7 @@ func decodeRoute(rd *reader, r *vrp.Route) error {
 
 func decodeStep(rd *reader, s *vrp.Step) error {
 	hasID := false
-	return rd.object(func(key string) error {
+	err := rd.object(func(key string) error {
 		if ok, err := solutionLocation(rd, key, &s.Location); ok {
 			return err
 		}
@@ -273,4 +278,9 @@ func decodeStep(rd *reader, s *vrp.Step) error {
 		}
 		return err
 	})
+	if err == nil && s.Type == "" {
+		rd.push("type")
+		err = rd.errorf("missing")
+	}
+	return err
 }
