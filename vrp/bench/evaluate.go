@@ -24,10 +24,11 @@ const timeEps = 1e-9
 // maxListed bounds the violations quoted in an InfeasibleError.
 const maxListed = 8
 
-// InfeasibleError lists the constraints a solution breaks.
+// InfeasibleError lists the constraints a solution breaks, whole-solution
+// violations first.
 type InfeasibleError struct {
 	Total      int      // number of violations found
-	Violations []string // the first ones, in route order
+	Violations []string // the first ones
 }
 
 func (e *InfeasibleError) Error() string {
@@ -38,21 +39,24 @@ func (e *InfeasibleError) Error() string {
 	return s
 }
 
-type violations struct{ e InfeasibleError }
+// violations collects messages: whole-solution ones (missing tasks, fleet
+// size) are listed before per-route ones.
+type violations struct{ global, local []string }
 
 func (v *violations) add(format string, args ...any) {
-	v.e.Total++
-	if len(v.e.Violations) < maxListed {
-		v.e.Violations = append(v.e.Violations, fmt.Sprintf(format, args...))
-	}
+	v.local = append(v.local, fmt.Sprintf(format, args...))
+}
+
+func (v *violations) addGlobal(format string, args ...any) {
+	v.global = append(v.global, fmt.Sprintf(format, args...))
 }
 
 func (v *violations) err() error {
-	if v.e.Total == 0 {
+	all := append(v.global, v.local...)
+	if len(all) == 0 {
 		return nil
 	}
-	e := v.e
-	return &e
+	return &InfeasibleError{Total: len(all), Violations: all[:min(len(all), maxListed)]}
 }
 
 // Evaluate re-evaluates sol on the instance in exact arithmetic, ignoring the
@@ -135,10 +139,10 @@ func (c coverage) report(what string, skip func(i int) bool, v *violations) {
 		}
 	}
 	if len(missing) > 0 {
-		v.add("%d %s(s) not served: %s", len(missing), what, listInts(missing))
+		v.addGlobal("%d %s(s) not served: %s", len(missing), what, listInts(missing))
 	}
 	if len(twice) > 0 {
-		v.add("%d %s(s) served more than once: %s", len(twice), what, listInts(twice))
+		v.addGlobal("%d %s(s) served more than once: %s", len(twice), what, listInts(twice))
 	}
 }
 
@@ -218,7 +222,7 @@ func (in *VRPTW) evaluate(sol *vrp.Solution, v *violations) (int, float64) {
 	}
 	served.report("customer", func(i int) bool { return i == 0 }, v)
 	if vehicles > in.Vehicles {
-		v.add("%d routes, fleet has %d vehicles", vehicles, in.Vehicles)
+		v.addGlobal("%d routes, fleet has %d vehicles", vehicles, in.Vehicles)
 	}
 	return vehicles, total
 }
@@ -274,7 +278,7 @@ func (in *PDPTW) evaluate(sol *vrp.Solution, v *violations) (int, float64) {
 	}
 	served.report("node", func(i int) bool { return i == 0 }, v)
 	if vehicles > in.Vehicles {
-		v.add("%d routes, fleet has %d vehicles", vehicles, in.Vehicles)
+		v.addGlobal("%d routes, fleet has %d vehicles", vehicles, in.Vehicles)
 	}
 	return vehicles, total
 }

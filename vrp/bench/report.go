@@ -102,7 +102,11 @@ func optFloat(v float64, ok bool, prec int) string {
 	if !ok {
 		return "-"
 	}
-	return strconv.FormatFloat(v, 'f', prec, 64)
+	s := strconv.FormatFloat(v, 'f', prec, 64)
+	if strings.Trim(s, "-0.") == "" {
+		s = strings.TrimPrefix(s, "-") // no "-0.00"
+	}
+	return s
 }
 
 func yesNo(ok bool) string {
