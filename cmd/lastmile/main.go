@@ -36,6 +36,7 @@ func commands() []command {
 		{"solve", "solve a routing problem given in VROOM's JSON", runSolve},
 		{"check", "check a solution against its problem (feasibility and cost)", runCheck},
 		{"bench", "run the optimizer on benchmark instances or generated station days", runBench},
+		{"roads", "import OpenStreetMap roads and answer routes and matrices", runRoads},
 	}
 }
 
