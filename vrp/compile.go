@@ -136,7 +136,11 @@ type model struct {
 	// neighbours of each non-break task, nearest first (bounded list).
 	neighbours [][]int32
 	hasSetup   bool
+	granular   bool // insertion looks at neighbours' routes first
 }
+
+// granularFrom is the problem size from which insertion is granular.
+const granularFrom = 400
 
 func bitset(skills []int) []uint64 {
 	if len(skills) == 0 {
@@ -300,6 +304,7 @@ func compile(p *Problem) (*model, error) {
 		return nil, err
 	}
 	m.buildNeighbours(64)
+	m.granular = m.nTasks >= granularFrom
 	return m, nil
 }
 

@@ -261,7 +261,8 @@ func (m *model) explain(u int) string {
 // aloneFeasible reports whether the tasks fit alone in vehicle v, with its
 // breaks placed anywhere.
 func (m *model) aloneFeasible(v int, tasks []int) bool {
-	se := &searcher{m: m, mark: make([]bool, len(m.tasks)), allowNew: true, vclass: make([]int, len(m.vehicles))}
+	se := m.newSearcher(1, MinimizeCost)
+	se.allowNew, se.blink = true, 0
 	for i := range se.vclass {
 		se.vclass[i] = -1
 	}

@@ -1,5 +1,7 @@
 package vrp
 
+import "slices"
+
 // route is one vehicle's sequence of tasks with the derived data that makes
 // insertion checks cheap. Positions are 0 (start), 1..len(seq) (tasks) and
 // len(seq)+1 (end).
@@ -24,14 +26,26 @@ type route struct {
 
 func (r *route) clone() *route {
 	c := &route{v: r.v, travel: r.travel, distance: r.distance, cost: r.cost, nTasks: r.nTasks, feasible: r.feasible}
-	c.seq = append(make([]int, 0, len(r.seq)+4), r.seq...)
-	c.loc = append([]int(nil), r.loc...)
-	c.dep = append([]int64(nil), r.dep...)
-	c.latest = append([]int64(nil), r.latest...)
-	c.next = append([]int(nil), r.next...)
-	c.load = append([]int64(nil), r.load...)
-	c.fwdExc = append([]int64(nil), r.fwdExc...)
-	c.bwdExc = append([]int64(nil), r.bwdExc...)
+	c.seq = cloneRoom(r.seq, 4)
+	c.loc = cloneRoom(r.loc, 4)
+	c.dep = cloneRoom(r.dep, 4)
+	c.latest = cloneRoom(r.latest, 4)
+	c.next = cloneRoom(r.next, 4)
+	dims := 0
+	if len(r.loc) > 0 {
+		dims = len(r.load) / len(r.loc)
+	}
+	c.load = cloneRoom(r.load, 4*dims)
+	c.fwdExc = cloneRoom(r.fwdExc, 4*dims)
+	c.bwdExc = cloneRoom(r.bwdExc, 4*dims)
+	return c
+}
+
+// cloneRoom copies s into a new slice with room for extra more elements, so
+// that the insertions that usually follow a copy do not reallocate.
+func cloneRoom[T any](s []T, extra int) []T {
+	c := make([]T, len(s), len(s)+extra)
+	copy(c, s)
 	return c
 }
 
@@ -373,17 +387,9 @@ func (m *model) canServe(v int, x *task) bool {
 // insertAt inserts the tasks at positions (in the original numbering,
 // ascending; equal positions keep the order given) and updates r.
 func (m *model) insertAt(r *route, tasks []int, pos []int) {
-	seq := make([]int, 0, len(r.seq)+len(tasks))
-	j := 0
-	for p := 1; p <= len(r.seq)+1; p++ {
-		for j < len(tasks) && pos[j] == p {
-			seq = append(seq, tasks[j])
-			j++
-		}
-		if p <= len(r.seq) {
-			seq = append(seq, r.seq[p-1])
-		}
+	// Insert from the last position so earlier positions stay valid.
+	for j := len(tasks) - 1; j >= 0; j-- {
+		r.seq = slices.Insert(r.seq, pos[j]-1, tasks[j])
 	}
-	r.seq = seq
 	m.update(r)
 }

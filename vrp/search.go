@@ -57,6 +57,9 @@ type searcher struct {
 	maxString  float64
 	blink      float64
 	fast       uint64 // xorshift state for blinks
+	seenClass  map[int]bool
+	routeStamp []uint32
+	stamp      uint32
 	// vehicle classes for empty-route deduplication
 	vclass []int
 }
@@ -381,23 +384,38 @@ func (se *searcher) insertBest(s *solution, u int) bool {
 	m := se.m
 	x := &m.tasks[u]
 	best := insertion{v: -1, cost: math.MaxInt64}
-	seenClass := make(map[int]bool)
-	for v, r := range s.routes {
-		if !m.canServe(v, x) {
-			continue
-		}
-		if r.nTasks == 0 {
-			if !se.allowNew || !r.feasible && len(r.seq) > 0 {
+	clear(se.seenClass)
+	if m.granular {
+		// Large problems: only routes that hold one of the task's nearest
+		// neighbours, and unused vehicles; everything if that finds nothing.
+		se.stamp++
+		for _, t := range [2]int{u, x.partner} {
+			if t < 0 {
 				continue
 			}
-			if c := se.vclass[v]; c >= 0 {
-				if seenClass[c] {
+			for _, nb := range m.neighbours[t][:min(len(m.neighbours[t]), granularK)] {
+				v := s.where[nb]
+				if v < 0 || se.routeStamp[v] == se.stamp || !m.canServe(int(v), x) {
 					continue
 				}
-				seenClass[c] = true
+				se.routeStamp[v] = se.stamp
+				se.evalRoute(s.routes[v], u, &best)
 			}
 		}
-		se.evalRoute(r, u, &best)
+		for v, r := range s.routes {
+			if r.nTasks == 0 && se.emptyCandidate(v, r, x) {
+				se.evalRoute(r, u, &best)
+			}
+		}
+	}
+	if best.v < 0 {
+		clear(se.seenClass)
+		for v, r := range s.routes {
+			if !m.canServe(v, x) || r.nTasks == 0 && !se.emptyCandidate(v, r, x) {
+				continue
+			}
+			se.evalRoute(r, u, &best)
+		}
 	}
 	if best.v < 0 {
 		return false
@@ -429,6 +447,26 @@ func (se *searcher) insertBest(s *solution, u int) bool {
 	}
 	return true
 }
+
+// emptyCandidate reports whether the empty route r of vehicle v should be
+// tried for x: new routes are allowed and no interchangeable empty vehicle
+// was tried already.
+func (se *searcher) emptyCandidate(v int, r *route, x *task) bool {
+	if !se.allowNew || len(r.seq) > 0 || !se.m.canServe(v, x) {
+		return false
+	}
+	if c := se.vclass[v]; c >= 0 {
+		if se.seenClass[c] {
+			return false
+		}
+		se.seenClass[c] = true
+	}
+	return true
+}
+
+// granularK is how many nearest neighbours select candidate routes on large
+// problems.
+const granularK = 24
 
 // evalRoute updates best with the cheapest feasible place of unit u in r.
 func (se *searcher) evalRoute(r *route, u int, best *insertion) {

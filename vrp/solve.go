@@ -125,6 +125,8 @@ func (m *model) newSearcher(seed int64, obj Objective) *searcher {
 	se.fast = uint64(seed)*0x9e3779b97f4a7c15 | 1
 	se.avgRemoved = math.Min(10, math.Max(2, float64(m.nTasks)/4))
 	se.vclass = m.vehicleClasses()
+	se.seenClass = map[int]bool{}
+	se.routeStamp = make([]uint32, len(m.vehicles))
 	return se
 }
 
@@ -159,6 +161,18 @@ func (m *model) vehicleClasses() []int {
 	}
 	return out
 }
+
+// Annealing temperatures, relative to the mean arc cost of the first
+// solution.
+// Search parameters. Temperatures are relative to the mean arc cost of the
+// first solution (SISR's 100 → 1 on Solomon's scale); the penalty per extra
+// vehicle in the fleet objective's cost phase is relative to the mean route
+// cost of the best solution.
+const (
+	tempStart        = 10.0
+	tempEnd          = 0.1
+	vehPenaltyFactor = 1.0
+)
 
 // driver runs the threads of the search with synchronisation at epoch
 // boundaries, so that a run bounded by iterations is reproducible.
@@ -196,6 +210,9 @@ type thread struct {
 	bestSc    score
 	temp0     float64
 	tempF     float64
+	// fleet objective, after fleet minimisation
+	vehPenalty float64
+	target     int64
 }
 
 func (d *driver) run(ctx context.Context, init *solution) *solution {
@@ -219,10 +236,11 @@ func (d *driver) run(ctx context.Context, init *solution) *solution {
 		se := m.newSearcher(d.opt.Seed*7919+int64(i)*104729+1, d.opt.Objective)
 		se.allowNew = !fleet
 		ths[i] = &thread{se: se, cur: init.copy(), best: init.copy(), curSc: initSc, bestSc: initSc,
-			temp0: 1.0 * avgArc, tempF: 0.01 * avgArc}
+			temp0: tempStart * avgArc, tempF: tempEnd * avgArc}
 	}
 	epoch := int64(max(50, 100000/(m.nTasks+10)))
-	var it int64
+	var it, lastImprove int64
+	stall := int64(max(20000, 2000*m.nTasks))
 	globalBest, globalSc := init, initSc
 	report := func(sc score) {
 		if d.opt.Progress != nil {
@@ -236,10 +254,19 @@ func (d *driver) run(ctx context.Context, init *solution) *solution {
 		if d.maxIter > 0 && it >= d.maxIter {
 			return true
 		}
+		// A search that has stalled for long on a small problem is done.
+		if d.opt.MaxIterations == 0 && it-lastImprove > stall {
+			return true
+		}
 		return d.hasDeadline && !time.Now().Before(d.deadline)
 	}
 	lb := m.vehicleLowerBound()
 	fleetPhase := fleet && m.usedVehicles(init) > lb
+	if fleet && !fleetPhase {
+		for _, th := range ths {
+			th.startCostPhase(m, init)
+		}
+	}
 	for !done() {
 		f := d.progress(it)
 		// With a deadline, an epoch also ends after a slice of the budget, so
@@ -250,6 +277,7 @@ func (d *driver) run(ctx context.Context, init *solution) *solution {
 			for _, th := range ths {
 				th.cur, th.curSc = globalBest.copy(), globalSc
 				th.best, th.bestSc = globalBest.copy(), globalSc
+				th.startCostPhase(m, globalBest)
 			}
 		}
 		var wg sync.WaitGroup
@@ -280,7 +308,13 @@ func (d *driver) run(ctx context.Context, init *solution) *solution {
 			}
 		}
 		if improved {
+			lastImprove = it
 			report(globalSc)
+			if fleet && !fleetPhase {
+				for _, th := range ths {
+					th.target = min(th.target, m.usedVehicles(globalBest))
+				}
+			}
 			for _, th := range ths {
 				if globalSc.less(th.bestSc) {
 					th.best, th.bestSc = globalBest.copy(), globalSc
@@ -316,6 +350,20 @@ func (m *model) vehicleLowerBound() int64 {
 	return lb
 }
 
+// startCostPhase sets the vehicle target and penalty of the fleet
+// objective's cost phase: the penalty is a multiple of the mean route cost.
+func (th *thread) startCostPhase(m *model, best *solution) {
+	th.target = m.usedVehicles(best)
+	var cost int64
+	for _, r := range best.routes {
+		if r.nTasks > 0 {
+			cost += r.cost + m.vehicles[r.v].fixed
+		}
+	}
+	th.vehPenalty = vehPenaltyFactor * float64(cost) / float64(max(1, th.target))
+	th.se.allowNew = true
+}
+
 func (m *model) usedVehicles(s *solution) int64 {
 	var n int64
 	for _, r := range s.routes {
@@ -334,9 +382,22 @@ func (th *thread) step(m *model, fleet bool, f float64) {
 	se.recreate(cand)
 	sc := m.score(cand, fleet)
 	temp := th.temp0 * math.Pow(th.tempF/th.temp0, f)
-	accept := sc.less(th.curSc)
-	if !accept && sc.sameClass(th.curSc) {
-		accept = float64(sc.cost) < float64(th.curSc.cost)-temp*math.Log(se.rng.Float64())
+	var accept bool
+	if fleet {
+		// Under the fleet objective the walk may use more vehicles than the
+		// best solution, at a penalty per extra vehicle; the best solution
+		// itself stays lexicographic.
+		a, b := sc, th.curSc
+		a.vehicles, b.vehicles = 0, 0
+		accept = a.unPrio < b.unPrio || a.unPrio == b.unPrio && a.unCount < b.unCount
+		if !accept && a.sameClass(b) {
+			accept = th.penalized(sc) < th.penalized(th.curSc)-temp*math.Log(se.rng.Float64())
+		}
+	} else {
+		accept = sc.less(th.curSc)
+		if !accept && sc.sameClass(th.curSc) {
+			accept = float64(sc.cost) < float64(th.curSc.cost)-temp*math.Log(se.rng.Float64())
+		}
 	}
 	if accept {
 		th.cur, th.curSc = cand, sc
@@ -344,6 +405,11 @@ func (th *thread) step(m *model, fleet bool, f float64) {
 			th.best, th.bestSc = cand, sc
 		}
 	}
+}
+
+// penalized is the cost with a penalty for vehicles beyond the target.
+func (th *thread) penalized(sc score) float64 {
+	return float64(sc.cost) + th.vehPenalty*float64(max(0, sc.vehicles-th.target))
 }
 
 // fleetStep is one iteration of SISR's fleet minimisation: a route is

@@ -411,3 +411,12 @@ func TestSolveRejectsBadInput(t *testing.T) {
 		t.Fatalf("want an InputError naming jobs[0], got %v", err)
 	}
 }
+
+func TestSolveLargeGranular(t *testing.T) {
+	// From 400 tasks, insertion looks at the neighbours' routes first.
+	p := randomProblem(600, 11)
+	sol := solveChecked(t, p, vrp.Options{Seed: 3, Threads: 2, MaxIterations: 400})
+	if len(sol.Unassigned) != 0 {
+		t.Errorf("%d tasks unassigned", len(sol.Unassigned))
+	}
+}
