@@ -7,6 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -143,12 +144,16 @@ func progressLine(w io.Writer, r bench.Result) {
 	if !r.Feasible {
 		status = "INFEASIBLE: " + r.Err
 	}
+	gap := r.GapPct
+	if math.Abs(gap) < 0.005 {
+		gap = 0 // no "-0.00%"
+	}
 	bks := "no bks"
 	switch {
 	case r.HasBKS && r.BKSVehicles > 0:
-		bks = fmt.Sprintf("bks %d / %.2f, gap %+.2f%%", r.BKSVehicles, r.BKSCost, r.GapPct)
+		bks = fmt.Sprintf("bks %d / %.2f, gap %+.2f%%", r.BKSVehicles, r.BKSCost, gap)
 	case r.HasBKS:
-		bks = fmt.Sprintf("bks %.2f, gap %+.2f%%", r.BKSCost, r.GapPct)
+		bks = fmt.Sprintf("bks %.2f, gap %+.2f%%", r.BKSCost, gap)
 	}
 	fmt.Fprintf(w, "%-12s vehicles %3d  cost %10.2f  %s  %.2fs  %s\n", r.Instance, r.Vehicles, r.Cost, bks, r.Seconds, status)
 }
