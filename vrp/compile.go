@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"sort"
+	"sync"
 )
 
 // Internal cost unit: one input cost unit is costScale internal units, so
@@ -88,7 +89,7 @@ func (m *model) costMatrices() {
 			c = make([]int64, n*n)
 			for x := range c {
 				c[x] = vm.perHour * 1000 * int64(vm.mat.dur[x])
-				if vm.mat.dist != nil {
+				if vm.mat.hasDist {
 					c[x] += vm.perKm * 3600 * int64(vm.mat.dist[x])
 				}
 			}
@@ -100,25 +101,36 @@ func (m *model) costMatrices() {
 
 // travelMatrix is a flat, speed-adjusted travel matrix for one profile and
 // speed factor.
+// Small matrices are copied to flat int32 arrays (cache friendly); large ones
+// with speed factor 1 are used in place, without a copy.
 type travelMatrix struct {
-	n    int
-	dur  []int32
-	dist []int32 // nil when unknown
-	cost []int64 // custom costs matrix, internal units; nil when absent
+	n        int
+	dur      []int32 // flat; nil when rows are used
+	dist     []int32
+	rowsDur  [][]int64
+	rowsDist [][]int64
+	hasDist  bool
+	cost     []int64 // custom costs matrix, internal units; nil when absent
 }
 
 func (m *travelMatrix) duration(a, b int) int64 {
 	if a < 0 || b < 0 {
 		return 0
 	}
-	return int64(m.dur[a*m.n+b])
+	if m.dur != nil {
+		return int64(m.dur[a*m.n+b])
+	}
+	return m.rowsDur[a][b]
 }
 
 func (m *travelMatrix) distance(a, b int) int64 {
-	if a < 0 || b < 0 || m.dist == nil {
+	if a < 0 || b < 0 || !m.hasDist {
 		return 0
 	}
-	return int64(m.dist[a*m.n+b])
+	if m.dist != nil {
+		return int64(m.dist[a*m.n+b])
+	}
+	return m.rowsDist[a][b]
 }
 
 // maxTime stands for "no limit" on times.
@@ -190,7 +202,7 @@ func amount(a Amount, dims int) []int64 {
 }
 
 // compile turns a validated Problem with resolved matrices into a model.
-func compile(p *Problem) (*model, error) {
+func compile(p *Problem, threads int) (*model, error) {
 	m := &model{p: p}
 	for _, v := range p.Vehicles {
 		if len(v.Capacity) > m.dims {
@@ -261,7 +273,7 @@ func compile(p *Problem) (*model, error) {
 			if src == nil || len(src.Durations) == 0 {
 				return nil, &InputError{Field: fmt.Sprintf("vehicles[%d].profile", vi), Msg: fmt.Sprintf("no travel matrix for profile %q", profile)}
 			}
-			tm = flatten(src, sf)
+			tm = flatten(src, sf, threads)
 			mats[key] = tm
 		}
 		vm := vehicleModel{src: vi, startLoc: -1, endLoc: -1, twStart: 0, twEnd: maxTime,
@@ -303,39 +315,67 @@ func compile(p *Problem) (*model, error) {
 	if err := m.compileSteps(); err != nil {
 		return nil, err
 	}
-	m.buildNeighbours(64)
+	m.buildNeighbours(64, threads)
 	m.granular = m.nTasks >= granularFrom
 	return m, nil
 }
 
-func flatten(src *Matrix, sf float64) *travelMatrix {
+func flatten(src *Matrix, sf float64, threads int) *travelMatrix {
 	n := len(src.Durations)
-	tm := &travelMatrix{n: n, dur: make([]int32, n*n)}
-	for i, row := range src.Durations {
-		for j, d := range row {
+	tm := &travelMatrix{n: n, hasDist: len(src.Distances) == n}
+	if len(src.Costs) == n {
+		tm.cost = make([]int64, n*n)
+	}
+	if sf == 1 && n*n > maxCostMatrix {
+		tm.rowsDur, tm.rowsDist = src.Durations, src.Distances
+		if tm.cost != nil {
+			parallelRows(n, threads, func(i int) {
+				for j, c := range src.Costs[i] {
+					tm.cost[i*n+j] = c * costScale
+				}
+			})
+		}
+		return tm
+	}
+	tm.dur = make([]int32, n*n)
+	if tm.hasDist {
+		tm.dist = make([]int32, n*n)
+	}
+	parallelRows(n, threads, func(i int) {
+		for j, d := range src.Durations[i] {
 			if sf != 1 {
 				d = int64(math.Round(float64(d) / sf))
 			}
 			tm.dur[i*n+j] = int32(min(d, math.MaxInt32))
 		}
-	}
-	if len(src.Distances) == n {
-		tm.dist = make([]int32, n*n)
-		for i, row := range src.Distances {
-			for j, d := range row {
+		if tm.dist != nil {
+			for j, d := range src.Distances[i] {
 				tm.dist[i*n+j] = int32(min(d, math.MaxInt32))
 			}
 		}
-	}
-	if len(src.Costs) == n {
-		tm.cost = make([]int64, n*n)
-		for i, row := range src.Costs {
-			for j, c := range row {
+		if tm.cost != nil {
+			for j, c := range src.Costs[i] {
 				tm.cost[i*n+j] = c * costScale
 			}
 		}
-	}
+	})
 	return tm
+}
+
+// parallelRows calls f for rows 0..n-1 on up to threads goroutines.
+func parallelRows(n, threads int, f func(i int)) {
+	threads = max(1, min(threads, n/64+1))
+	var wg sync.WaitGroup
+	for t := 0; t < threads; t++ {
+		wg.Add(1)
+		go func(t int) {
+			defer wg.Done()
+			for i := t; i < n; i += threads {
+				f(i)
+			}
+		}(t)
+	}
+	wg.Wait()
 }
 
 // compileSteps turns vehicle steps into locked task sequences.
@@ -429,8 +469,9 @@ func intersectWindows(tws []TimeWindow, lo, hi int64) []TimeWindow {
 }
 
 // buildNeighbours keeps, for each task, the k nearest other tasks by
-// symmetric travel time in the first vehicle's matrix.
-func (m *model) buildNeighbours(k int) {
+// travel time from it in the first vehicle's matrix (rows only, which keeps
+// the scan sequential in memory).
+func (m *model) buildNeighbours(k, threads int) {
 	if len(m.vehicles) == 0 {
 		return
 	}
@@ -438,60 +479,60 @@ func (m *model) buildNeighbours(k int) {
 	n := m.nTasks
 	k = min(k, n-1)
 	m.neighbours = make([][]int32, n)
+	if k <= 0 {
+		return
+	}
 	type cand struct {
 		d int64
 		i int32
 	}
-	buf := make([]cand, 0, n)
-	for i := 0; i < n; i++ {
-		buf = buf[:0]
+	worse := func(a, b cand) bool { return a.d > b.d || (a.d == b.d && a.i > b.i) }
+	parallelRows(n, threads, func(i int) {
+		// a max-heap of the k best candidates seen so far
+		h := make([]cand, 0, k)
 		li := m.tasks[i].loc
 		for j := 0; j < n; j++ {
 			if j == i {
 				continue
 			}
 			lj := m.tasks[j].loc
-			buf = append(buf, cand{mat.duration(li, lj) + mat.duration(lj, li), int32(j)})
+			c := cand{mat.duration(li, lj), int32(j)}
+			if len(h) < k {
+				h = append(h, c)
+				for x := len(h) - 1; x > 0; {
+					p := (x - 1) / 2
+					if !worse(h[x], h[p]) {
+						break
+					}
+					h[x], h[p] = h[p], h[x]
+					x = p
+				}
+				continue
+			}
+			if !worse(h[0], c) {
+				continue
+			}
+			h[0] = c
+			for x := 0; ; {
+				l, r, big := 2*x+1, 2*x+2, x
+				if l < k && worse(h[l], h[big]) {
+					big = l
+				}
+				if r < k && worse(h[r], h[big]) {
+					big = r
+				}
+				if big == x {
+					break
+				}
+				h[x], h[big] = h[big], h[x]
+				x = big
+			}
 		}
-		if k < len(buf) {
-			// partial selection: nth element then sort the head
-			selectK(buf, k, func(a, b cand) bool { return a.d < b.d || (a.d == b.d && a.i < b.i) })
-			buf = buf[:k]
-		}
-		sort.Slice(buf, func(a, b int) bool { return buf[a].d < buf[b].d || (buf[a].d == buf[b].d && buf[a].i < buf[b].i) })
-		nb := make([]int32, len(buf))
-		for x, c := range buf {
+		sort.Slice(h, func(a, b int) bool { return worse(h[b], h[a]) })
+		nb := make([]int32, len(h))
+		for x, c := range h {
 			nb[x] = c.i
 		}
 		m.neighbours[i] = nb
-	}
-}
-
-// selectK reorders s so that its k smallest elements come first.
-func selectK[T any](s []T, k int, less func(a, b T) bool) {
-	lo, hi := 0, len(s)-1
-	for lo < hi {
-		p := s[(lo+hi)/2]
-		i, j := lo, hi
-		for i <= j {
-			for less(s[i], p) {
-				i++
-			}
-			for less(p, s[j]) {
-				j--
-			}
-			if i <= j {
-				s[i], s[j] = s[j], s[i]
-				i++
-				j--
-			}
-		}
-		if k <= j {
-			hi = j
-		} else if k >= i {
-			lo = i
-		} else {
-			return
-		}
-	}
+	})
 }

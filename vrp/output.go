@@ -16,7 +16,7 @@ func (m *model) output(s *solution, elapsed time.Duration) *Solution {
 			continue
 		}
 		rt := m.outputRoute(r)
-		hasDist = hasDist || m.vehicles[v].mat.dist != nil
+		hasDist = hasDist || m.vehicles[v].mat.hasDist
 		sol.Routes = append(sol.Routes, rt)
 		sm := &sol.Summary
 		sm.Cost += rt.Cost
@@ -39,7 +39,10 @@ func (m *model) output(s *solution, elapsed time.Duration) *Solution {
 		if t.kind == kindBreak {
 			continue
 		}
-		reason := m.explain(u)
+		reason := "time limit: the search stopped before this task could be placed"
+		if !s.cutoff {
+			reason = m.explain(u)
+		}
 		sol.Unassigned = append(sol.Unassigned, m.unassigned(u, reason))
 		if t.kind == kindPickup {
 			sol.Unassigned = append(sol.Unassigned, m.unassigned(t.partner, reason))

@@ -324,7 +324,7 @@ func (m *model) insertDelta(r *route, x *task, k int) (dc, dt, dd int64) {
 		return
 	}
 	dt = vm.mat.duration(prev, x.loc) + vm.mat.duration(x.loc, nl) - vm.mat.duration(prev, nl)
-	if vm.mat.dist != nil {
+	if vm.mat.hasDist {
 		dd = vm.mat.distance(prev, x.loc) + vm.mat.distance(x.loc, nl) - vm.mat.distance(prev, nl)
 	}
 	return

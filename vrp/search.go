@@ -14,6 +14,7 @@ type solution struct {
 	owned  []bool
 	where  []int32 // task → route index, -1 when unassigned
 	unas   []int   // unassigned units (jobs, shipment pickups)
+	cutoff bool    // construction was cut short by the deadline
 }
 
 // score orders solutions: unassigned priority, unassigned count, vehicles
@@ -82,7 +83,7 @@ func (m *model) newSolution() *solution {
 // copy returns a state sharing routes with s.
 func (s *solution) copy() *solution {
 	c := &solution{routes: slices.Clone(s.routes), owned: make([]bool, len(s.routes)),
-		where: slices.Clone(s.where), unas: slices.Clone(s.unas)}
+		where: slices.Clone(s.where), unas: slices.Clone(s.unas), cutoff: s.cutoff}
 	return c
 }
 
@@ -309,6 +310,7 @@ func (se *searcher) recreate(s *solution) {
 		}
 	}
 	s.unas = s.unas[:0]
+	s.cutoff = false
 	se.order(pending)
 	for _, u := range pending {
 		if !se.insertBest(s, u) {

@@ -21,7 +21,7 @@ func Solve(ctx context.Context, p *Problem, opt Options) (*Solution, error) {
 	if err := p.Validate(); err != nil {
 		return nil, err
 	}
-	m, err := compile(p)
+	m, err := compile(p, max(opt.Threads, 1))
 	if err != nil {
 		return nil, err
 	}
@@ -34,7 +34,7 @@ func Solve(ctx context.Context, p *Problem, opt Options) (*Solution, error) {
 	if maxIter <= 0 && !hasDeadline {
 		maxIter = int64(200 * (m.nTasks + 10))
 	}
-	init, err := m.initial(opt)
+	init, err := m.initial(ctx, opt)
 	if err != nil {
 		return nil, err
 	}
@@ -46,7 +46,7 @@ func Solve(ctx context.Context, p *Problem, opt Options) (*Solution, error) {
 
 // initial builds the first solution: forced vehicle steps, then cheapest
 // insertion of everything else.
-func (m *model) initial(opt Options) (*solution, error) {
+func (m *model) initial(ctx context.Context, opt Options) (*solution, error) {
 	s := m.newSolution()
 	for v := range m.vehicles {
 		vm := &m.vehicles[v]
@@ -102,8 +102,11 @@ func (m *model) initial(opt Options) (*solution, error) {
 		}
 		return a - b
 	})
-	for _, u := range units {
-		if !se.insertBest(s, u) {
+	for i, u := range units {
+		if i%64 == 0 && ctx.Err() != nil {
+			s.cutoff = true
+		}
+		if s.cutoff || !se.insertBest(s, u) {
 			s.unas = append(s.unas, u)
 		}
 	}
