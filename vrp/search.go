@@ -110,6 +110,11 @@ func (m *model) score(s *solution, countFleet bool) score {
 		sc.unPrio += m.tasks[u].priority
 		sc.unCount++
 	}
+	for _, r := range s.routes {
+		if !r.feasible {
+			sc.unCount++ // never preferred to a feasible state
+		}
+	}
 	return sc
 }
 
@@ -295,21 +300,23 @@ func (se *searcher) recreate(s *solution) {
 			pending = append(pending, ti)
 		}
 	}
-	// Breaks of routes that still have tasks go back first.
+	// Breaks of routes that still have tasks go back first; one that finds
+	// no place stays unassigned, which makes the state unacceptable.
+	var lost []int
 	for _, b := range breaks {
 		v := m.tasks[b].vehicle
-		if s.routes[v].nTasks > 0 && s.where[b] < 0 {
-			if !se.insertBreak(s, v, b) {
-				s.unas = append(s.unas, b) // makes the state unacceptable
-			}
+		if s.routes[v].nTasks > 0 && s.where[b] < 0 && !se.insertBreak(s, v, b) {
+			lost = append(lost, b)
 		}
 	}
 	for _, u := range s.unas {
 		if m.tasks[u].kind != kindBreak {
 			pending = append(pending, u)
+		} else if s.routes[m.tasks[u].vehicle].nTasks > 0 && s.where[u] < 0 && !slices.Contains(lost, u) {
+			lost = append(lost, u)
 		}
 	}
-	s.unas = s.unas[:0]
+	s.unas = append(s.unas[:0], lost...)
 	s.cutoff = false
 	se.order(pending)
 	for _, u := range pending {

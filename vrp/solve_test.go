@@ -3,12 +3,14 @@ package vrp_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"reflect"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/lastmile-dev/lastmile/vrp"
+	"github.com/lastmile-dev/lastmile/vrp/bench"
 	"github.com/lastmile-dev/lastmile/vrp/check"
 )
 
@@ -418,5 +420,22 @@ func TestSolveLargeGranular(t *testing.T) {
 	sol := solveChecked(t, p, vrp.Options{Seed: 3, Threads: 2, MaxIterations: 400})
 	if len(sol.Unassigned) != 0 {
 		t.Errorf("%d tasks unassigned", len(sol.Unassigned))
+	}
+}
+
+func TestSolveStationDays(t *testing.T) {
+	// Generated delivery days: breaks, two capacity dimensions, skills,
+	// returns, EVs with max_distance. Every output must check feasible.
+	for _, tc := range []struct {
+		n    int
+		seed int64
+	}{{60, 1}, {150, 2}, {300, 3}} {
+		t.Run(fmt.Sprintf("n%d_seed%d", tc.n, tc.seed), func(t *testing.T) {
+			p := bench.GenerateStationDay(tc.n, tc.seed)
+			sol := solveChecked(t, p, vrp.Options{Seed: tc.seed, Threads: 2, MaxIterations: 3000})
+			if len(sol.Unassigned) != 0 {
+				t.Errorf("%d stops unassigned: first %+v", len(sol.Unassigned), sol.Unassigned[0])
+			}
+		})
 	}
 }
