@@ -347,11 +347,15 @@ func (n *network) build(ctx context.Context) (*Graph, error) {
 	turns = nil
 
 	// Keep the largest strongly connected component.
+	// Directed roads that can only be entered (or only left) at a trip's
+	// end are kept too, when they lead to it (or are reached from it):
+	// trips may start or end on them.
 	comp, largest := scc(eb, allowed)
+	keep := connectedTo(eb, comp, largest)
 	g.ebNode = make([]uint32, ne)
 	kept := 0
 	for e := range ne {
-		if allowed[e] && comp[e] == largest {
+		if allowed[e] && keep[e] {
 			g.ebNode[e] = uint32(kept)
 			kept++
 		} else {
@@ -363,6 +367,11 @@ func (n *network) build(ctx context.Context) (*Graph, error) {
 	}
 	if kept == 0 {
 		return nil, ErrNoRoads
+	}
+	// Points snap onto roads of the strongly connected core only.
+	g.snappable = make([]bool, nr)
+	for r := range nr {
+		g.snappable[r] = comp[2*r] == largest && allowed[2*r] || comp[2*r+1] == largest && allowed[2*r+1]
 	}
 	// Restrict the turn graph to the component, numbered densely.
 	sub := &ebGraph{first: make([]uint32, 1, kept+1)}
@@ -426,6 +435,67 @@ func (g *Graph) awayBearing(r int, atEnd bool) float64 {
 }
 
 const noNode = math.MaxUint32
+
+// connectedTo marks the nodes reachable from component c or from which c
+// is reachable.
+func connectedTo(eb *ebGraph, comp []int32, c int32) []bool {
+	n := len(eb.first) - 1
+	from := make([]bool, n)
+	var queue []uint32
+	for v := range n {
+		if comp[v] == c {
+			from[v] = true
+			queue = append(queue, uint32(v))
+		}
+	}
+	seeds := slices.Clone(queue)
+	for len(queue) > 0 {
+		v := queue[len(queue)-1]
+		queue = queue[:len(queue)-1]
+		for k := eb.first[v]; k < eb.first[v+1]; k++ {
+			if w := eb.to[k]; !from[w] {
+				from[w] = true
+				queue = append(queue, w)
+			}
+		}
+	}
+	// Reverse adjacency.
+	rfirst := make([]uint32, n+1)
+	for _, w := range eb.to {
+		rfirst[w+1]++
+	}
+	for i := 1; i <= n; i++ {
+		rfirst[i] += rfirst[i-1]
+	}
+	rto := make([]uint32, len(eb.to))
+	pos := slices.Clone(rfirst[:n])
+	for v := range n {
+		for k := eb.first[v]; k < eb.first[v+1]; k++ {
+			w := eb.to[k]
+			rto[pos[w]] = uint32(v)
+			pos[w]++
+		}
+	}
+	to := make([]bool, n)
+	for _, v := range seeds {
+		to[v] = true
+	}
+	queue = seeds
+	for len(queue) > 0 {
+		v := queue[len(queue)-1]
+		queue = queue[:len(queue)-1]
+		for _, u := range rto[rfirst[v]:rfirst[v+1]] {
+			if !to[u] {
+				to[u] = true
+				queue = append(queue, u)
+			}
+		}
+	}
+	for v := range from {
+		from[v] = from[v] || to[v]
+	}
+	return from
+}
 
 // scc returns the strongly connected component of every node of eb that is
 // allowed (Tarjan's algorithm, iterative) and the largest component's id.

@@ -38,23 +38,28 @@ type arc struct {
 }
 
 type chBuilder struct {
-	out, in    [][]arc
-	done       []bool
-	level      []int32
-	deleted    []int32
-	loops      map[uint32]loopRec
-	dist       []int32
-	stamp      []uint32
-	cur        uint32
-	pq         witnessHeap
-	upOut      [][]arc
-	upIn       [][]arc
-	order      []uint32
-	shortcuts  int
-	maxSettled int
+	out, in   [][]arc
+	done      []bool
+	level     []int32
+	deleted   []int32
+	loops     map[uint32]loopRec
+	dist      []int32
+	stamp     []uint32
+	target    []uint32 // == cur for pending targets of a witness search
+	cur       uint32
+	pq        witnessHeap
+	upOut     [][]arc
+	upIn      [][]arc
+	order     []uint32
+	shortcuts int
 }
 
-const witnessSettleLimit = 300
+// Settled-node limits of witness searches when contracting a node and when
+// estimating its priority.
+const (
+	witnessSettleLimit  = 500
+	simulateSettleLimit = 60
+)
 
 func (g *Graph) contract(ctx context.Context) error {
 	eb := g.turns
@@ -63,9 +68,8 @@ func (g *Graph) contract(ctx context.Context) error {
 		out: make([][]arc, n), in: make([][]arc, n),
 		done: make([]bool, n), level: make([]int32, n), deleted: make([]int32, n),
 		loops: make(map[uint32]loopRec),
-		dist:  make([]int32, n), stamp: make([]uint32, n),
+		dist:  make([]int32, n), stamp: make([]uint32, n), target: make([]uint32, n),
 		upOut: make([][]arc, n), upIn: make([][]arc, n),
-		maxSettled: witnessSettleLimit,
 	}
 	for u := range n {
 		for k := eb.first[u]; k < eb.first[u+1]; k++ {
@@ -102,12 +106,6 @@ func (g *Graph) contract(ctx context.Context) error {
 			}
 		}
 		b.contractNode(v)
-		for _, a := range b.upOut[v] {
-			heap.Push(h, prioItem{b.priority(a.other), a.other})
-		}
-		for _, a := range b.upIn[v] {
-			heap.Push(h, prioItem{b.priority(a.other), a.other})
-		}
 	}
 	g.finishCH(b)
 	return nil
@@ -139,12 +137,21 @@ func (b *chBuilder) addArc(u uint32, a arc) {
 	b.in[w] = append(b.in[w], arc{u, a.w, a.dur, a.dist, a.mid})
 }
 
-// witness runs a Dijkstra search from src avoiding skip, up to limit.
-func (b *chBuilder) witness(src, skip uint32, limit int32) {
+// witness runs a Dijkstra search from src avoiding skip, up to limit or
+// until the targets of v's out arcs are settled or maxSettle nodes are.
+func (b *chBuilder) witness(src, skip uint32, limit int32, maxSettle int) {
 	b.cur++
 	if b.cur == 0 {
 		clear(b.stamp)
+		clear(b.target)
 		b.cur = 1
+	}
+	pending := 0
+	for _, o := range b.out[skip] {
+		if b.target[o.other] != b.cur {
+			b.target[o.other] = b.cur
+			pending++
+		}
 	}
 	b.pq = b.pq[:0]
 	b.dist[src] = 0
@@ -160,7 +167,13 @@ func (b *chBuilder) witness(src, skip uint32, limit int32) {
 			break
 		}
 		settled++
-		if settled > b.maxSettled {
+		if b.target[it.node] == b.cur {
+			b.target[it.node] = 0
+			if pending--; pending == 0 {
+				break
+			}
+		}
+		if settled > maxSettle {
 			break
 		}
 		for _, a := range b.out[it.node] {
@@ -187,6 +200,10 @@ func (b *chBuilder) reached(w uint32) int32 {
 // shortcutsOf counts (or, when add is set, inserts) the shortcuts that
 // contracting v needs.
 func (b *chBuilder) shortcutsOf(v uint32, add bool) int {
+	limit := simulateSettleLimit
+	if add {
+		limit = witnessSettleLimit
+	}
 	count := 0
 	outs := b.out[v]
 	var maxOut int32
@@ -195,7 +212,7 @@ func (b *chBuilder) shortcutsOf(v uint32, add bool) int {
 	}
 	for _, in := range b.in[v] {
 		u := in.other
-		b.witness(u, v, in.w+maxOut)
+		b.witness(u, v, in.w+maxOut, limit)
 		for _, o := range outs {
 			via := in.w + o.w
 			if o.other == u {

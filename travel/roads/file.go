@@ -47,6 +47,17 @@ func (e *encoder) i32s(v []int32) {
 	}
 }
 
+func (e *encoder) bools(v []bool) {
+	e.count(len(v))
+	for _, b := range v {
+		if b {
+			e.buf = append(e.buf, 1)
+		} else {
+			e.buf = append(e.buf, 0)
+		}
+	}
+}
+
 func (e *encoder) count(n int) { e.buf = binary.LittleEndian.AppendUint64(e.buf, uint64(n)) }
 
 func (e *encoder) edges(v []chEdge) {
@@ -74,14 +85,8 @@ func (g *Graph) WriteTo(w io.Writer) (int64, error) {
 	pairs(g.speed)
 	pairs(g.rate)
 	e.u32s(g.name)
-	e.count(len(g.restricted))
-	for _, r := range g.restricted {
-		if r {
-			e.buf = append(e.buf, 1)
-		} else {
-			e.buf = append(e.buf, 0)
-		}
-	}
+	e.bools(g.restricted)
+	e.bools(g.snappable)
 	e.i32s(g.length)
 	e.count(len(g.names))
 	for _, s := range g.names {
@@ -184,6 +189,18 @@ func (d *decoder) count(size int) int {
 	return int(n)
 }
 
+func (d *decoder) bools() []bool {
+	n := d.count(1)
+	v := make([]bool, n)
+	for i := range v {
+		v[i] = d.buf[i] != 0
+	}
+	if d.err == nil {
+		d.buf = d.buf[n:]
+	}
+	return v
+}
+
 func (d *decoder) u32() uint32 {
 	v := binary.LittleEndian.Uint32(d.buf)
 	d.buf = d.buf[4:]
@@ -276,16 +293,10 @@ func decodeGraph(payload []byte) (*Graph, error) {
 	g.speed = d.pairs()
 	g.rate = d.pairs()
 	g.name = d.u32s()
-	n := d.count(1)
-	g.restricted = make([]bool, n)
-	for i := range g.restricted {
-		g.restricted[i] = d.buf[i] != 0
-	}
-	if d.err == nil {
-		d.buf = d.buf[n:]
-	}
+	g.restricted = d.bools()
+	g.snappable = d.bools()
 	g.length = d.i32s()
-	n = d.count(8)
+	n := d.count(8)
 	g.names = make([]string, n)
 	for i := range g.names {
 		l := d.count(1)
@@ -329,7 +340,7 @@ func decodeGraph(payload []byte) (*Graph, error) {
 // from a file cannot go out of range or loop.
 func (g *Graph) validate() error {
 	nr := len(g.name)
-	if len(g.geomOff) != nr+1 || len(g.speed) != nr || len(g.rate) != nr || len(g.restricted) != nr || len(g.length) != nr {
+	if len(g.geomOff) != nr+1 || len(g.speed) != nr || len(g.rate) != nr || len(g.restricted) != nr || len(g.snappable) != nr || len(g.length) != nr {
 		return errors.New("road arrays differ in length")
 	}
 	if len(g.lat) != len(g.lon) || g.geomOff[0] != 0 || int(g.geomOff[nr]) != len(g.lat) {
@@ -375,6 +386,8 @@ func (g *Graph) validate() error {
 			if first[x+1] < first[x] {
 				return errors.New("edge offsets decrease")
 			}
+		}
+		for x := 0; x < nn; x++ {
 			for _, e := range edges[first[x]:first[x+1]] {
 				if int(e.to) >= nn || e.to <= uint32(x) || e.mid != noNode && e.mid >= uint32(x) || e.w < 0 || e.w >= inf {
 					return fmt.Errorf("node %d: bad edge", x)

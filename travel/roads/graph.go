@@ -35,6 +35,7 @@ type Graph struct {
 	name       []uint32 // index in names
 	restricted []bool
 	length     []int32 // decimetres
+	snappable  []bool  // a direction lies in the strongly connected core
 	names      []string
 
 	// Directed roads.

@@ -19,7 +19,7 @@ const metresPerE7 = math.Pi / 180 * osrmEarthRadius / 1e7
 func (g *Graph) buildIndex() {
 	gr := &grid{minLat: math.MaxInt32, minLon: math.MaxInt32, maxLat: math.MinInt32, maxLon: math.MinInt32}
 	nseg := 0
-	routable := func(r int) bool { return g.ebNode[2*r] != noNode || g.ebNode[2*r+1] != noNode }
+	routable := func(r int) bool { return g.snappable[r] && (g.ebNode[2*r] != noNode || g.ebNode[2*r+1] != noNode) }
 	for r := 0; r < len(g.name); r++ {
 		if !routable(r) {
 			continue
