@@ -1,17 +1,22 @@
 package main
 
 import (
+	"bufio"
 	"context"
+	"encoding/csv"
 	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"net"
+	"net/http"
 	"os"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/lastmile-dev/lastmile/travel/osrmhttp"
 	"github.com/lastmile-dev/lastmile/travel/roads"
 	"github.com/lastmile-dev/lastmile/vrp"
 )
@@ -99,7 +104,7 @@ func roadsImport(ctx context.Context, args []string, stderr io.Writer) error {
 	st := g.Stats()
 	fmt.Fprintf(stderr, "imported %s in %.2fs: %d drivable ways, %d nodes, %d roads, %d turns, %d of %d turn restrictions applied\n",
 		pos[0], time.Since(t0).Seconds(), st.Ways, st.Nodes, st.Roads, st.Turns, st.RestrictionsUse, st.Restrictions)
-	fmt.Fprintf(stderr, "dropped: %d directed roads outside the largest strongly connected component, %d way nodes missing from the file\n",
+	fmt.Fprintf(stderr, "dropped: %d directed roads not connected to the largest strongly connected component, %d way nodes missing from the file\n",
 		st.DroppedRoads, st.MissingNodes)
 	fmt.Fprintf(stderr, "wrote %s: %d graph nodes, %d edges (%d shortcuts). Map data © OpenStreetMap contributors (ODbL).\n",
 		*out, g.NumNodes(), g.NumEdges(), st.Shortcuts)
@@ -189,7 +194,7 @@ func roadsRoute(ctx context.Context, args []string, stdout, stderr io.Writer) er
 			"distance":    round1(rt.Metres()),
 			"weight":      round1(float64(rt.Weight) / 10),
 			"weight_name": "routability",
-			"geometry":    roads.EncodePolyline(rt.Points(g), *precision),
+			"geometry":    roads.EncodePolyline(rt.Points(), *precision),
 		}},
 		"waypoints": []waypoint{wp(a), wp(b)},
 	}
@@ -208,11 +213,143 @@ func sign(x float64) float64 {
 }
 
 func roadsMatrix(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	return usagef("matrix: not available yet")
+	fs := flag.NewFlagSet("roads matrix", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	graph := fs.String("graph", "", "road graph `FILE` written by roads import")
+	points := fs.String("points", "", "`CSV` file whose header names lon and lat columns")
+	maxSnap := fs.Float64("max-snap", 1000, "largest distance in `METRES` from a coordinate to its road")
+	pos, err := parseInterleaved(fs, args)
+	if err != nil {
+		return flagError(err)
+	}
+	if len(pos) > 0 {
+		return usagef("unexpected argument %q", pos[0])
+	}
+	if *points == "" {
+		return usagef("--points CSV is required")
+	}
+	coords, err := readPointsCSV(*points)
+	if err != nil {
+		return err
+	}
+	if n := len(coords); n*n > roads.MaxTableCells {
+		return &vrp.InputError{Field: "--points", Msg: fmt.Sprintf("%d points make a matrix of more than %d cells", n, roads.MaxTableCells)}
+	}
+	g, err := loadGraph(*graph)
+	if err != nil {
+		return err
+	}
+	ph := make([]roads.Phantom, len(coords))
+	for i, c := range coords {
+		if ph[i], err = g.Snap(i, c[0], c[1], *maxSnap); err != nil {
+			return &vrp.InputError{Field: fmt.Sprintf("%s: point %d (line %d)", *points, i, i+2), Msg: err.Error()}
+		}
+	}
+	t, err := g.Table(ctx, ph, ph)
+	if err != nil {
+		return err
+	}
+	buf := osrmhttp.EncodeTable(nil, t, ph, ph)
+	if _, err := stdout.Write(buf); err != nil {
+		return fmt.Errorf("output: %w", err)
+	}
+	return nil
 }
+
+// readPointsCSV reads the lon and lat columns of a CSV file with a header.
+func readPointsCSV(path string) ([][2]float64, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, &vrp.InputError{Field: "--points", Msg: err.Error()}
+	}
+	defer f.Close()
+	r := csv.NewReader(bufio.NewReader(f))
+	r.FieldsPerRecord = -1
+	header, err := r.Read()
+	if err != nil {
+		return nil, &vrp.InputError{Field: path, Msg: "no header line: " + err.Error()}
+	}
+	lonCol, latCol := -1, -1
+	for i, h := range header {
+		switch strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\ufeff"))) {
+		case "lon", "lng", "longitude":
+			lonCol = i
+		case "lat", "latitude":
+			latCol = i
+		}
+	}
+	if lonCol < 0 || latCol < 0 {
+		return nil, &vrp.InputError{Field: path, Msg: "the header names no lon and lat columns"}
+	}
+	var out [][2]float64
+	for line := 2; ; line++ {
+		rec, err := r.Read()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, &vrp.InputError{Field: path, Msg: err.Error()}
+		}
+		if len(rec) <= max(lonCol, latCol) {
+			return nil, &vrp.InputError{Field: fmt.Sprintf("%s: line %d", path, line), Msg: "missing lon or lat"}
+		}
+		lon, err1 := strconv.ParseFloat(strings.TrimSpace(rec[lonCol]), 64)
+		lat, err2 := strconv.ParseFloat(strings.TrimSpace(rec[latCol]), 64)
+		if err1 != nil || err2 != nil || !(lon >= -180 && lon <= 180 && lat >= -90 && lat <= 90) {
+			return nil, &vrp.InputError{Field: fmt.Sprintf("%s: line %d", path, line), Msg: fmt.Sprintf("%q,%q is not a longitude and latitude", rec[lonCol], rec[latCol])}
+		}
+		out = append(out, [2]float64{lon, lat})
+		if len(out) > maxMatrixPoints {
+			return nil, &vrp.InputError{Field: path, Msg: fmt.Sprintf("more than %d points", maxMatrixPoints)}
+		}
+	}
+	if len(out) == 0 {
+		return nil, &vrp.InputError{Field: path, Msg: "no points"}
+	}
+	return out, nil
+}
+
+// maxMatrixPoints bounds the points of roads matrix (a square matrix of
+// roads.MaxTableCells cells).
+const maxMatrixPoints = 5000
 
 func roadsServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	return usagef("serve: not available yet")
+	fs := flag.NewFlagSet("roads serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	graph := fs.String("graph", "", "road graph `FILE` written by roads import")
+	addr := fs.String("addr", "127.0.0.1:5000", "listen `ADDRESS`")
+	maxTable := fs.Int("max-table-size", 5000, "largest number of `COORDINATES` of a table request")
+	maxSnap := fs.Float64("max-snap", 1000, "default largest distance in `METRES` from a coordinate to its road")
+	pos, err := parseInterleaved(fs, args)
+	if err != nil {
+		return flagError(err)
+	}
+	if len(pos) > 0 {
+		return usagef("unexpected argument %q", pos[0])
+	}
+	g, err := loadGraph(*graph)
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return usagef("--addr: %v", err)
+	}
+	srv := &http.Server{
+		Handler:           osrmhttp.NewHandler(g, osrmhttp.Options{MaxTableCoordinates: *maxTable, MaxSnapDistance: *maxSnap}),
+		ReadHeaderTimeout: 10 * time.Second,
+		MaxHeaderBytes:    4 << 20,
+	}
+	fmt.Fprintf(stderr, "serving OSRM-compatible /route/v1 and /table/v1 on http://%s (map data © OpenStreetMap contributors)\n", ln.Addr())
+	done := make(chan error, 1)
+	go func() { done <- srv.Serve(ln) }()
+	select {
+	case err := <-done:
+		return err
+	case <-ctx.Done():
+		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		srv.Shutdown(sctx)
+		return nil
+	}
 }
-
-var _ = os.Stdout

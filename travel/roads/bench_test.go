@@ -57,6 +57,6 @@ func BenchmarkRouteHeidelberg(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		_ = EncodePolyline(r.Points(g), 5)
+		_ = EncodePolyline(r.Points(), 5)
 	}
 }

@@ -37,7 +37,7 @@ func FuzzReadGraph(f *testing.F) {
 			b, err2 := g.Snap(1, maxLon, maxLat, 1e6)
 			if err1 == nil && err2 == nil {
 				if r, err := g.Route(a, b); err == nil {
-					r.Points(g)
+					r.Points()
 				}
 				g.Table(context.Background(), []Phantom{a, b}, []Phantom{b, a})
 			}

@@ -7,7 +7,8 @@ import (
 
 // Points returns the route's geometry as [lon, lat] pairs, from the
 // snapped start to the snapped destination.
-func (r *Route) Points(g *Graph) [][2]float64 {
+func (r *Route) Points() [][2]float64 {
+	g := r.g
 	var pts [][2]float64
 	add := func(lon, lat float64) {
 		if n := len(pts); n > 0 && pts[n-1][0] == lon && pts[n-1][1] == lat {

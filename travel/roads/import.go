@@ -31,7 +31,7 @@ type ImportStats struct {
 	RestrictionsUse int // of those, applied (via-node, both ways drivable)
 	Roads           int // road segments between junctions in the graph
 	Turns           int // allowed turns between directed roads
-	DroppedRoads    int // directed roads outside the largest strongly connected component
+	DroppedRoads    int // directed roads neither reaching nor reached from the largest strongly connected component
 	Shortcuts       int // shortcuts added by contraction
 }
 

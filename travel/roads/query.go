@@ -133,6 +133,7 @@ type Route struct {
 	// Roads are the directed roads driven, in order.
 	roads    []uint32
 	from, to Phantom
+	g        *Graph
 }
 
 // Seconds returns the duration in seconds.
@@ -197,7 +198,7 @@ func (g *Graph) Route(a, b Phantom) (*Route, error) {
 	if best.node == noNode {
 		return nil, ErrNoRoute
 	}
-	rt := &Route{Weight: best.w, Duration: best.dur, Distance: best.dist, from: a, to: b}
+	rt := &Route{Weight: best.w, Duration: best.dur, Distance: best.dist, from: a, to: b, g: g}
 	// Unpack: source side (reversed), meeting node, target side.
 	var up []uint32
 	x0 := best.node

@@ -140,7 +140,7 @@ func TestRoutes(t *testing.T) {
 				if math.Abs(r.Seconds()-p.duration) <= 0.05*p.duration {
 					within++
 				}
-				pl := r.Points(g)
+				pl := r.Points()
 				if len(pl) < 2 {
 					t.Fatalf("%d→%d: geometry of %d points", p.src, p.dst, len(pl))
 				}
