@@ -234,7 +234,9 @@ func TestRequests(t *testing.T) {
 	}
 }
 
-func escapePolyline(s string) string { return strings.NewReplacer("?", "%3F", "#", "%23", "`", "%60").Replace(s) }
+func escapePolyline(s string) string {
+	return strings.NewReplacer("?", "%3F", "#", "%23", "`", "%60").Replace(s)
+}
 
 // noRoute is a Router that snaps everything and routes nothing.
 type noRoute struct{}
