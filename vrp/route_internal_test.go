@@ -57,7 +57,7 @@ func randomModel(t *testing.T, rng *rand.Rand, n int) *model {
 	}
 	v := Vehicle{ID: 1, Start: &Location{Index: 0, HasIndex: true}, End: &Location{Index: 0, HasIndex: true},
 		Capacity: Amount{30, 12}, TimeWindow: &TimeWindow{0, 900}, MaxTasks: -1, MaxTravelTime: -1, MaxDistance: -1,
-		Costs: Costs{PerHour: 3600},
+		Costs:  Costs{PerHour: 3600},
 		Breaks: []Break{{ID: 1, TimeWindows: []TimeWindow{{150, 400}}, Service: 30, MaxLoad: Amount{25, 10}}}}
 	if rng.IntN(2) == 0 {
 		v.End = nil

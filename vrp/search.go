@@ -58,6 +58,7 @@ type searcher struct {
 	maxString  float64
 	blink      float64
 	fast       uint64 // xorshift state for blinks
+	blinkGap   int
 	seenClass  map[int]bool
 	routeStamp []uint32
 	stamp      uint32
@@ -264,18 +265,29 @@ func (se *searcher) markUnit(s *solution, ti int) {
 	}
 }
 
-// blinks reports whether to skip an insertion position (SISR's blinks),
-// with a cheap generator seeded from the searcher's.
+// blinks reports whether to skip an insertion position (SISR's blinks). The
+// gaps between blinks are geometric, drawn once per blink.
 func (se *searcher) blinks() bool {
 	if se.blink <= 0 {
 		return false
 	}
+	if se.blinkGap > 0 {
+		se.blinkGap--
+		return false
+	}
+	se.blinkGap = se.drawGap()
+	return true
+}
+
+// drawGap draws the number of positions before the next blink.
+func (se *searcher) drawGap() int {
 	x := se.fast
 	x ^= x << 13
 	x ^= x >> 7
 	x ^= x << 17
 	se.fast = x
-	return float64(x>>11)*(1.0/(1<<53)) < se.blink
+	u := (float64(x>>11) + 0.5) * (1.0 / (1 << 53))
+	return int(math.Log(u) / math.Log1p(-se.blink))
 }
 
 // insertion is a candidate place for a unit.

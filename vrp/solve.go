@@ -126,6 +126,7 @@ func (m *model) newSearcher(seed int64, obj Objective) *searcher {
 		countFleet: obj == MinimizeVehiclesThenCost, mark: make([]bool, len(m.tasks)),
 		absence: make([]int64, len(m.tasks)), avgRemoved: 10, maxString: 10, blink: 0.01}
 	se.fast = uint64(seed)*0x9e3779b97f4a7c15 | 1
+	se.blinkGap = se.drawGap()
 	se.avgRemoved = math.Min(10, math.Max(2, float64(m.nTasks)/4))
 	se.vclass = m.vehicleClasses()
 	se.seenClass = map[int]bool{}
@@ -167,13 +168,15 @@ func (m *model) vehicleClasses() []int {
 
 // Annealing temperatures, relative to the mean arc cost of the first
 // solution.
-// Search parameters. Temperatures are relative to the mean arc cost of the
-// first solution (SISR's 100 → 1 on Solomon's scale); the penalty per extra
-// vehicle in the fleet objective's cost phase is relative to the mean route
-// cost of the best solution.
+// Search parameters. The starting temperature is tempStart times the mean
+// cost increase of a sample of moves (see calibrate); it falls geometrically
+// to tempEnd times that. The penalty per extra vehicle in the fleet
+// objective's cost phase is vehPenaltyFactor times the mean route cost of
+// the best solution.
 const (
-	tempStart        = 10.0
-	tempEnd          = 0.1
+	tempStart        = 3.0
+	tempEnd          = 0.01
+	calibrationMoves = 50
 	vehPenaltyFactor = 1.0
 )
 
@@ -223,23 +226,12 @@ func (d *driver) run(ctx context.Context, init *solution) *solution {
 	fleet := d.opt.Objective == MinimizeVehiclesThenCost
 	ths := make([]*thread, d.threads)
 	initSc := m.score(init, fleet)
-	// temperatures from the mean arc cost of the first solution
-	var arcs, cost int64
-	for _, r := range init.routes {
-		if r.nTasks > 0 {
-			arcs += int64(r.nTasks + 1)
-			cost += r.cost
-		}
-	}
-	avgArc := 1.0
-	if arcs > 0 && cost > 0 {
-		avgArc = float64(cost) / float64(arcs)
-	}
+	temp0 := d.calibrate(init, fleet)
 	for i := range ths {
 		se := m.newSearcher(d.opt.Seed*7919+int64(i)*104729+1, d.opt.Objective)
 		se.allowNew = !fleet
 		ths[i] = &thread{se: se, cur: init.copy(), best: init.copy(), curSc: initSc, bestSc: initSc,
-			temp0: tempStart * avgArc, tempF: tempEnd * avgArc}
+			temp0: temp0, tempF: temp0 * tempEnd}
 	}
 	epoch := int64(max(50, 100000/(m.nTasks+10)))
 	var it, lastImprove int64
@@ -365,6 +357,32 @@ func (th *thread) startCostPhase(m *model, best *solution) {
 	}
 	th.vehPenalty = vehPenaltyFactor * float64(cost) / float64(max(1, th.target))
 	th.se.allowNew = true
+}
+
+// calibrate returns the starting temperature: tempStart times the mean
+// cost increase of a sample of ruin-and-recreate moves from the first
+// solution, so that the annealing does not depend on the scale of costs.
+func (d *driver) calibrate(init *solution, fleet bool) float64 {
+	m := d.m
+	se := m.newSearcher(d.opt.Seed*31+7, d.opt.Objective)
+	se.allowNew = true
+	base := m.score(init, false)
+	var sum float64
+	var n int
+	for k := 0; k < calibrationMoves; k++ {
+		cand := init.copy()
+		se.ruin(cand)
+		se.recreate(cand)
+		sc := m.score(cand, false)
+		if sc.unPrio == base.unPrio && sc.unCount == base.unCount && sc.cost > base.cost {
+			sum += float64(sc.cost - base.cost)
+			n++
+		}
+	}
+	if n == 0 || sum == 0 {
+		return 1
+	}
+	return tempStart * sum / float64(n)
 }
 
 func (m *model) usedVehicles(s *solution) int64 {
