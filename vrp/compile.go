@@ -149,6 +149,7 @@ type model struct {
 	neighbours [][]int32
 	hasSetup   bool
 	granular   bool // insertion looks at neighbours' routes first
+	plan       bool // plan mode: evaluate vehicle steps as given
 }
 
 // granularFrom is the problem size from which insertion is granular.
@@ -203,7 +204,13 @@ func amount(a Amount, dims int) []int64 {
 
 // compile turns a validated Problem with resolved matrices into a model.
 func compile(p *Problem, threads int) (*model, error) {
-	m := &model{p: p}
+	return compileModel(p, threads, false)
+}
+
+// compileModel compiles p; in plan mode, vehicle steps' timing constraints
+// are left for the evaluation to report instead of narrowing windows.
+func compileModel(p *Problem, threads int, plan bool) (*model, error) {
+	m := &model{p: p, plan: plan}
 	for _, v := range p.Vehicles {
 		if len(v.Capacity) > m.dims {
 			m.dims = len(v.Capacity)
@@ -438,7 +445,7 @@ func (m *model) compileSteps() error {
 			if st.ServiceBefore != nil {
 				hi = min(hi, *st.ServiceBefore)
 			}
-			if lo > 0 || hi < maxTime {
+			if !m.plan && (lo > 0 || hi < maxTime) {
 				t.tws = intersectWindows(t.tws, lo, hi)
 				if len(t.tws) == 0 {
 					return inputErrorf(field, "service_at/service_after/service_before leave no time in the task's time windows")

@@ -439,3 +439,48 @@ func TestSolveStationDays(t *testing.T) {
 		})
 	}
 }
+
+func TestPlanReportsViolations(t *testing.T) {
+	// One vehicle told to serve job 2 (window 0-15) after job 1: job 2 is
+	// late by 15, the vehicle is over capacity from the start, and job 3 is
+	// in no route.
+	v := vehicle(1, 0, 0)
+	v.Capacity = vrp.Amount{1}
+	v.Steps = []vrp.VehicleStep{{Type: vrp.StepStart}, {Type: vrp.StepJob, ID: 1}, {Type: vrp.StepJob, ID: 2}, {Type: vrp.StepEnd, ServiceBefore: ptr(int64(50))}}
+	p := &vrp.Problem{
+		Jobs: []vrp.Job{
+			{ID: 1, Location: at(2), Delivery: vrp.Amount{1}},
+			{ID: 2, Location: at(1), Delivery: vrp.Amount{1}, TimeWindows: []vrp.TimeWindow{{0, 15}}},
+			{ID: 3, Location: at(1), Delivery: vrp.Amount{0}},
+		},
+		Vehicles: []vrp.Vehicle{v},
+		Matrices: map[string]*vrp.Matrix{"car": lineMatrix(0, 10, 20)},
+	}
+	sol, err := vrp.Plan(context.Background(), p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(sol.Routes) != 1 || len(sol.Unassigned) != 1 || sol.Unassigned[0].ID != 3 {
+		t.Fatalf("want one route and job 3 unassigned, got %d routes, unassigned %+v", len(sol.Routes), sol.Unassigned)
+	}
+	steps := sol.Routes[0].Steps
+	if got := routeIDs(sol.Routes[0]); !reflect.DeepEqual(got, []uint64{1, 2}) {
+		t.Fatalf("plan mode must keep the given order, got %v", got)
+	}
+	if steps[2].Arrival != 30 || len(steps[2].Violations) != 1 || steps[2].Violations[0] != (vrp.Violation{Cause: "delay", Duration: 15}) {
+		t.Errorf("job 2: arrival %d, violations %+v; want 30 and a delay of 15", steps[2].Arrival, steps[2].Violations)
+	}
+	if len(steps[0].Violations) == 0 || steps[0].Violations[0].Cause != "load" {
+		t.Errorf("start carries 2 with capacity 1: want a load violation, got %+v", steps[0].Violations)
+	}
+	causes := map[string]int64{}
+	for _, v := range sol.Summary.Violations {
+		causes[v.Cause] = v.Duration
+	}
+	if causes["delay"] != 15 {
+		t.Errorf("summary delay %d, want 15 (end at 40 is before 50)", causes["delay"])
+	}
+	if _, ok := causes["load"]; !ok {
+		t.Errorf("summary lacks the load violation: %+v", sol.Summary.Violations)
+	}
+}

@@ -36,6 +36,7 @@ type solveFlags struct {
 	limit         float64
 	exploration   int
 	geometry      bool
+	plan          bool
 	seed          int64
 	objective     string
 	speed, detour float64
@@ -58,6 +59,8 @@ func runSolve(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 	fs.Float64Var(&f.limit, "l", defaultSolveLimit.Seconds(), "time limit in `SECONDS`")
 	fs.Float64Var(&f.limit, "limit", defaultSolveLimit.Seconds(), "same as -l")
 	fs.IntVar(&f.exploration, "x", -1, "exploration `LEVEL` 0..5, a time limit of 1, 2, 3, 5, 7 or 10 s when -l is absent")
+	fs.BoolVar(&f.plan, "c", false, "plan mode: evaluate the vehicles' steps as given and report violations (VROOM's -c)")
+	fs.BoolVar(&f.plan, "plan", false, "same as -c")
 	fs.BoolVar(&f.geometry, "g", false, "accepted for compatibility with VROOM; route geometry is not written")
 	fs.Int64Var(&f.seed, "seed", 1, "random `SEED` of the search")
 	fs.StringVar(&f.objective, "objective", "cost", "`OBJECTIVE`: cost (VROOM's) or vehicles (fewest vehicles, then cost)")
@@ -106,7 +109,12 @@ func runSolve(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 		defer cancel()
 	}
 	t1 := time.Now()
-	sol, err := vrp.Solve(sctx, p, opts)
+	var sol *vrp.Solution
+	if f.plan {
+		sol, err = vrp.Plan(sctx, p)
+	} else {
+		sol, err = vrp.Solve(sctx, p, opts)
+	}
 	if err != nil {
 		return solveFailed(f.output, stdout, codeInternal, fmt.Errorf("optimize: %w", err))
 	}

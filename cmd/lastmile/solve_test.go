@@ -231,3 +231,38 @@ func TestSolveDeterministic(t *testing.T) {
 		t.Errorf("same seed and iteration bound gave different solutions:\n%+v\n%+v", a, b)
 	}
 }
+
+func TestSolvePlanMode(t *testing.T) {
+	// VROOM's example 3 fixes both vehicles' steps; -c evaluates them as
+	// given: vehicle 1 starts over capacity, vehicle 2 is told to leave 800 s
+	// before its shift.
+	code, stdout, stderr := runSolveCmd(t, "", "-c", "-i", vroomExample(t, "example_3.json"))
+	if code != 0 {
+		t.Fatalf("exit code %d: %s", code, stderr)
+	}
+	s := decodeSolution(t, stdout)
+	if len(s.Routes) != 2 || s.Summary.Unassigned != 0 {
+		t.Fatalf("want 2 routes and nothing unassigned, got %d routes, %d unassigned", len(s.Routes), s.Summary.Unassigned)
+	}
+	want := map[uint64][]uint64{1: {1, 2, 5}, 2: {6, 4, 3}}
+	for _, r := range s.Routes {
+		var ids []uint64
+		for _, st := range r.Steps[1 : len(r.Steps)-1] {
+			ids = append(ids, st.ID)
+		}
+		if !reflect.DeepEqual(ids, want[r.Vehicle]) {
+			t.Errorf("vehicle %d: steps %v, want the given %v", r.Vehicle, ids, want[r.Vehicle])
+		}
+		start := r.Steps[0]
+		switch r.Vehicle {
+		case 1:
+			if len(start.Violations) == 0 || start.Violations[0].Cause != "load" {
+				t.Errorf("vehicle 1 start: violations %+v, want load", start.Violations)
+			}
+		case 2:
+			if len(start.Violations) == 0 || start.Violations[0] != (vrp.Violation{Cause: "lead_time", Duration: 800}) {
+				t.Errorf("vehicle 2 start: violations %+v, want lead_time 800", start.Violations)
+			}
+		}
+	}
+}
