@@ -120,3 +120,38 @@ func TestCheckCommandJSON(t *testing.T) {
 		t.Errorf("arrival of the second job %d, want 4359", got)
 	}
 }
+
+func TestCheckCoordinatesProblem(t *testing.T) {
+	// solve travels a coordinates-only problem by great-circle estimates;
+	// check must travel it the same way to accept solve's own answer.
+	dir := t.TempDir()
+	sol := filepath.Join(dir, "sol.json")
+	problem := filepath.Join(repoRootForCheck(t), "..", "shared", "vroom-examples", "example_1.json")
+	if _, err := os.Stat(problem); err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("shared data missing: %v", err)
+		}
+		t.Skip("shared data missing")
+	}
+	var out, errb bytes.Buffer
+	if code := run(context.Background(), []string{"solve", "-i", problem, "-o", sol, "--max-iterations", "200", "--speed", "40"}, nil, &out, &errb); code != 0 {
+		t.Fatalf("solve: exit %d: %s", code, errb.String())
+	}
+	out.Reset()
+	errb.Reset()
+	if code := run(context.Background(), []string{"check", "--speed", "40", problem, sol}, nil, &out, &errb); code != 0 {
+		t.Fatalf("check: exit %d: %s%s", code, out.String(), errb.String())
+	}
+	if !strings.HasPrefix(out.String(), "feasible, cost ") {
+		t.Errorf("check output %q", out.String())
+	}
+}
+
+func repoRootForCheck(t *testing.T) string {
+	t.Helper()
+	wd, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return filepath.Join(wd, "..", "..")
+}
