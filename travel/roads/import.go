@@ -105,8 +105,9 @@ func scanError(err error) error {
 	}
 }
 
-// scanPBF runs one pass over the PBF, calling fn for each object.
-func scanPBF(ctx context.Context, open func() (io.ReadCloser, error), procs int, skipNodes bool, fn func(osm.Object)) error {
+// scanPBF runs one pass over the PBF, calling fn for each object that
+// passes the scanner's filters (set by setup).
+func scanPBF(ctx context.Context, open func() (io.ReadCloser, error), procs int, setup func(*osmpbf.Scanner), fn func(osm.Object)) error {
 	r, err := open()
 	if err != nil {
 		return err
@@ -114,9 +115,7 @@ func scanPBF(ctx context.Context, open func() (io.ReadCloser, error), procs int,
 	defer r.Close()
 	sc := osmpbf.New(ctx, r, procs)
 	defer sc.Close()
-	sc.SkipNodes = skipNodes
-	sc.SkipWays = !skipNodes
-	sc.SkipRelations = !skipNodes
+	setup(sc)
 	// The header block must be an OSMHeader: anything else is not a PBF.
 	if _, err := sc.Header(); err != nil {
 		return scanError(err)
@@ -132,12 +131,23 @@ func scanPBF(ctx context.Context, open func() (io.ReadCloser, error), procs int,
 
 func readNetwork(ctx context.Context, open func() (io.ReadCloser, error), procs int) (*network, error) {
 	n := &network{}
-	err := scanPBF(ctx, open, procs, true, func(o osm.Object) {
+	// Pass 1: drivable ways and turn restrictions. The filters run in the
+	// decoding goroutines and let the scanner reuse the memory of what
+	// they reject.
+	setup1 := func(sc *osmpbf.Scanner) {
+		sc.SkipNodes = true
+		sc.FilterWay = func(w *osm.Way) bool {
+			if len(w.Nodes) < 2 {
+				return false
+			}
+			_, ok := carWay(w.Tags)
+			return ok
+		}
+		sc.FilterRelation = func(r *osm.Relation) bool { return r.Tags.Find("type") == "restriction" }
+	}
+	err := scanPBF(ctx, open, procs, setup1, func(o osm.Object) {
 		switch o := o.(type) {
 		case *osm.Way:
-			if len(o.Nodes) < 2 {
-				return
-			}
 			a, ok := carWay(o.Tags)
 			if !ok {
 				return
@@ -170,21 +180,25 @@ func readNetwork(ctx context.Context, open func() (io.ReadCloser, error), procs 
 	for i := range n.lat {
 		n.lat[i] = math.MinInt32
 	}
-	err = scanPBF(ctx, open, procs, false, func(o osm.Object) {
-		nd, ok := o.(*osm.Node)
-		if !ok {
-			return
+	// Pass 2: the coordinates and tags of the ways' nodes, stored by the
+	// filter (each node id has its own slot, so the decoding goroutines
+	// never write to the same one).
+	setup2 := func(sc *osmpbf.Scanner) {
+		sc.SkipWays, sc.SkipRelations = true, true
+		sc.FilterNode = func(nd *osm.Node) bool {
+			i, found := slices.BinarySearch(n.ids, int64(nd.ID))
+			if !found || !(nd.Lat >= -90 && nd.Lat <= 90 && nd.Lon >= -180 && nd.Lon <= 180) {
+				return false
+			}
+			n.lat[i] = int32(math.Round(nd.Lat * 1e7))
+			n.lon[i] = int32(math.Round(nd.Lon * 1e7))
+			if len(nd.Tags) > 0 {
+				n.flags[i] = carNode(nd.Tags)
+			}
+			return false
 		}
-		i, found := slices.BinarySearch(n.ids, int64(nd.ID))
-		if !found || !(nd.Lat >= -90 && nd.Lat <= 90 && nd.Lon >= -180 && nd.Lon <= 180) {
-			return
-		}
-		n.lat[i] = int32(math.Round(nd.Lat * 1e7))
-		n.lon[i] = int32(math.Round(nd.Lon * 1e7))
-		if len(nd.Tags) > 0 {
-			n.flags[i] = carNode(nd.Tags)
-		}
-	})
+	}
+	err = scanPBF(ctx, open, procs, setup2, func(osm.Object) {})
 	if err != nil {
 		return nil, err
 	}

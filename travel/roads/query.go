@@ -11,13 +11,13 @@ type label struct {
 	w, dur, dist int32
 	parent       uint32 // previous node; noNode for an initial label
 	edge         uint32 // edge index used to reach it
+	stamp        uint32 // search generation the label belongs to
 }
 
 // search is a reusable upward search over the hierarchy.
 type search struct {
-	lbl   []label
-	stamp []uint32
-	cur   uint32
+	lbl  []label
+	cur  uint32
 	heap  witnessHeap
 	// settled nodes in order, for the bucket phases
 	settled []uint32
@@ -25,7 +25,7 @@ type search struct {
 
 func (g *Graph) newSearch() *search {
 	n := len(g.nodeEB)
-	return &search{lbl: make([]label, n), stamp: make([]uint32, n)}
+	return &search{lbl: make([]label, n)}
 }
 
 var searchPools sync.Map // *Graph -> *sync.Pool
@@ -43,17 +43,17 @@ func (g *Graph) putSearch(s *search) {
 func (s *search) reset() {
 	s.cur++
 	if s.cur == 0 {
-		clear(s.stamp)
+		clear(s.lbl)
 		s.cur = 1
 	}
 	s.heap = s.heap[:0]
 	s.settled = s.settled[:0]
 }
 
-func (s *search) has(x uint32) bool { return s.stamp[x] == s.cur }
+func (s *search) has(x uint32) bool { return s.lbl[x].stamp == s.cur }
 
 func (s *search) set(x uint32, l label) {
-	s.stamp[x] = s.cur
+	l.stamp = s.cur
 	s.lbl[x] = l
 	s.heap.push(witnessItem{l.w, x})
 }
@@ -66,7 +66,7 @@ func (s *search) init(p *Phantom, source bool) {
 		if x == noNode {
 			continue
 		}
-		l := label{p.offW[d], p.offDur[d], p.offDist[d], noNode, noNode}
+		l := label{p.offW[d], p.offDur[d], p.offDist[d], noNode, noNode, 0}
 		if source {
 			l.w, l.dur, l.dist = -l.w, -l.dur, -l.dist
 		}
@@ -90,7 +90,7 @@ func (s *search) step(first []uint32, edges []chEdge, ofirst []uint32, oedges []
 		// Stall when a higher node offers a shorter way to x.
 		stalled := false
 		for _, e := range oedges[ofirst[x]:ofirst[x+1]] {
-			if s.has(e.to) && s.lbl[e.to].w+e.w < l.w {
+			if o := &s.lbl[e.to]; o.stamp == s.cur && o.w+e.w < l.w {
 				stalled = true
 				break
 			}
@@ -101,8 +101,9 @@ func (s *search) step(first []uint32, edges []chEdge, ofirst []uint32, oedges []
 		for k := first[x]; k < first[x+1]; k++ {
 			e := &edges[k]
 			nw := l.w + e.w
-			if !s.has(e.to) || nw < s.lbl[e.to].w {
-				s.set(e.to, label{nw, l.dur + e.dur, l.dist + e.dist, x, k})
+			if o := &s.lbl[e.to]; o.stamp != s.cur || nw < o.w {
+				*o = label{nw, l.dur + e.dur, l.dist + e.dist, x, k, s.cur}
+				s.heap.push(witnessItem{nw, e.to})
 			}
 		}
 		return x

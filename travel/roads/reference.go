@@ -27,7 +27,7 @@ func (g *Graph) referenceRoute(a, b Phantom) (w, dur, dist int32, ok bool) {
 			continue
 		}
 		for k := t.first[x]; k < t.first[x+1]; k++ {
-			l := label{t.w[k] - a.offW[d], t.dur[k] - a.offDur[d], t.dist[k] - a.offDist[d], x, k}
+			l := label{t.w[k] - a.offW[d], t.dur[k] - a.offDur[d], t.dist[k] - a.offDist[d], x, k, 0}
 			y := t.to[k]
 			if !s.has(y) || l.w < s.lbl[y].w {
 				s.set(y, l)
@@ -57,7 +57,7 @@ func (g *Graph) referenceRoute(a, b Phantom) (w, dur, dist int32, ok bool) {
 			y := t.to[k]
 			nw := l.w + t.w[k]
 			if !s.has(y) || nw < s.lbl[y].w {
-				s.set(y, label{nw, l.dur + t.dur[k], l.dist + t.dist[k], x, k})
+				s.set(y, label{nw, l.dur + t.dur[k], l.dist + t.dist[k], x, k, 0})
 			}
 		}
 	}
