@@ -18,7 +18,7 @@ type label struct {
 type search struct {
 	lbl  []label
 	cur  uint32
-	heap  witnessHeap
+	heap witnessHeap
 	// settled nodes in order, for the bucket phases
 	settled []uint32
 }
