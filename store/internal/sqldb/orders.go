@@ -1,0 +1,231 @@
+package sqldb
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"strings"
+
+	"github.com/lastmile-dev/lastmile"
+)
+
+var _ lastmile.OrderStore = (*DB)(nil)
+
+func setOrder(v *lastmile.Order, ver int64) { v.Version = ver }
+
+var orderCols = []string{"id", "version", "data", "station_id", "external_id", "status", "service_date", "plan_id", "route_id", "tracking_token"}
+
+var eventCols = []string{"id", "at", "station_id", "entity_type", "entity_id", "type", "status", "actor_key", "actor_role", "actor_name", "lat", "lon", "data"}
+
+// insertMany inserts rows with multi-row VALUES statements, as many rows
+// per statement as the dialect's parameter limit allows.
+func (s *DB) insertMany(ctx context.Context, tx *sql.Tx, table string, cols []string, rows [][]any) error {
+	per := max(1, min(500, s.d.MaxParams/len(cols)))
+	one := "(" + strings.TrimSuffix(strings.Repeat("?, ", len(cols)), ", ") + ")"
+	head := "INSERT INTO " + table + " (" + strings.Join(cols, ", ") + ") VALUES "
+	for i := 0; i < len(rows); i += per {
+		chunk := rows[i:min(i+per, len(rows))]
+		var b strings.Builder
+		b.WriteString(head)
+		args := make([]any, 0, len(chunk)*len(cols))
+		for k, r := range chunk {
+			if k > 0 {
+				b.WriteString(", ")
+			}
+			b.WriteString(one)
+			args = append(args, r...)
+		}
+		if _, err := s.exec(ctx, tx, b.String(), args...); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (s *DB) eventRow(c lastmile.Change, data []byte, at int64, id, stationID, entityType, entityID, typ, status string) []any {
+	var lat, lon sql.NullFloat64
+	if c.Position != nil {
+		lat = sql.NullFloat64{Float64: c.Position.Lat, Valid: true}
+		lon = sql.NullFloat64{Float64: c.Position.Lon, Valid: true}
+	}
+	return []any{id, at, stationID, entityType, entityID, typ, status, c.Actor.KeyID, c.Actor.Role, c.Actor.Name, lat, lon, nullString(data)}
+}
+
+func nullable(s string) sql.NullString { return sql.NullString{String: s, Valid: s != ""} }
+
+// CreateOrders stores orders, their barcodes and one event each, all or none.
+func (s *DB) CreateOrders(ctx context.Context, os []*lastmile.Order, c lastmile.Change) error {
+	if len(os) == 0 {
+		return nil
+	}
+	now := s.now().UTC()
+	var cdata []byte
+	if c.Data != nil {
+		var err error
+		if cdata, err = json.Marshal(c.Data); err != nil {
+			return err
+		}
+	}
+	typ := c.Type
+	if typ == "" {
+		typ = "order.created"
+	}
+	orders := make([][]any, 0, len(os))
+	parcels := make([][]any, 0, len(os))
+	events := make([][]any, 0, len(os))
+	for _, o := range os {
+		if o.ID == "" {
+			o.ID = lastmile.NewID("ord", now)
+		}
+		if o.TrackingToken == "" {
+			o.TrackingToken = lastmile.NewToken()
+		}
+		o.Version, o.CreatedAt, o.UpdatedAt = 1, now, now
+		data, err := json.Marshal(o)
+		if err != nil {
+			return err
+		}
+		orders = append(orders, []any{o.ID, int64(1), string(data), o.StationID, o.ExternalID, o.Status, o.ServiceDate,
+			nullable(o.PlanID), nullable(o.RouteID), o.TrackingToken})
+		for _, p := range o.Parcels {
+			parcels = append(parcels, []any{o.StationID, p.Barcode, o.ID})
+		}
+		events = append(events, s.eventRow(c, cdata, micros(now), lastmile.NewID("ev", now), o.StationID, "order", o.ID, typ, o.Status))
+	}
+	return s.tx(ctx, "create orders", func(tx *sql.Tx) error {
+		if err := s.insertMany(ctx, tx, "orders", orderCols, orders); err != nil {
+			return err
+		}
+		if err := s.insertMany(ctx, tx, "parcels", []string{"station_id", "barcode", "order_id"}, parcels); err != nil {
+			return err
+		}
+		return s.insertMany(ctx, tx, "events", eventCols, events)
+	})
+}
+
+// Order returns an order.
+func (s *DB) Order(ctx context.Context, id string) (*lastmile.Order, error) {
+	o, err := one(ctx, s, s.db, "order", id, "SELECT id, version, data FROM orders WHERE id = ?", []any{id}, setOrder)
+	if err != nil {
+		return nil, s.wrap("get order", err)
+	}
+	return o, nil
+}
+
+// OrderByToken returns the order with a tracking token.
+func (s *DB) OrderByToken(ctx context.Context, token string) (*lastmile.Order, error) {
+	o, err := one(ctx, s, s.db, "tracking token", "…", "SELECT id, version, data FROM orders WHERE tracking_token = ?", []any{token}, setOrder)
+	if err != nil {
+		return nil, s.wrap("get order by token", err)
+	}
+	return o, nil
+}
+
+// OrderByBarcode returns the order holding a parcel.
+func (s *DB) OrderByBarcode(ctx context.Context, stationID, barcode string) (*lastmile.Order, error) {
+	o, err := one(ctx, s, s.db, "parcel", barcode, `SELECT o.id, o.version, o.data FROM parcels p JOIN orders o ON o.id = p.order_id
+		WHERE p.station_id = ? AND p.barcode = ?`, []any{stationID, barcode}, setOrder)
+	if err != nil {
+		return nil, s.wrap("get order by barcode", err)
+	}
+	return o, nil
+}
+
+// ListOrders lists orders by id (creation order).
+func (s *DB) ListOrders(ctx context.Context, f lastmile.OrderFilter) ([]*lastmile.Order, string, error) {
+	var where []string
+	var args []any
+	if f.StationIDs != nil {
+		w, a := in("station_id", f.StationIDs)
+		where, args = append(where, w), append(args, a...)
+	}
+	if len(f.Statuses) > 0 {
+		w, a := in("status", f.Statuses)
+		where, args = append(where, w), append(args, a...)
+	}
+	for _, eq := range []struct{ col, val string }{{"service_date", f.ServiceDate}, {"route_id", f.RouteID},
+		{"plan_id", f.PlanID}, {"external_id", f.ExternalID}} {
+		if eq.val != "" {
+			where, args = append(where, eq.col+" = ?"), append(args, eq.val)
+		}
+	}
+	tail, args := pageQuery(where, args, f.Page)
+	rows, err := s.query(ctx, s.db, "SELECT id, version, data FROM orders"+tail, args...)
+	if err != nil {
+		return nil, "", s.wrap("list orders", err)
+	}
+	out, next, err := docs(rows, f.N(), setOrder)
+	if err != nil {
+		return nil, "", s.wrap("list orders", err)
+	}
+	return out, next, nil
+}
+
+// ExistingOrders returns the external ids and barcodes already used at a
+// station.
+func (s *DB) ExistingOrders(ctx context.Context, stationID string, externalIDs, barcodes []string) (ext, bar map[string]string, err error) {
+	ext, bar = map[string]string{}, map[string]string{}
+	look := func(query string, vals []string, into map[string]string) error {
+		const chunk = 500
+		for i := 0; i < len(vals); i += chunk {
+			w, a := in("", vals[i:min(i+chunk, len(vals))])
+			rows, err := s.query(ctx, s.db, query+w, append([]any{stationID}, a...)...)
+			if err != nil {
+				return err
+			}
+			for rows.Next() {
+				var k, id string
+				if err := rows.Scan(&k, &id); err != nil {
+					rows.Close()
+					return err
+				}
+				into[k] = id
+			}
+			rows.Close()
+			if err := rows.Err(); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	if err := look("SELECT external_id, id FROM orders WHERE station_id = ? AND external_id", externalIDs, ext); err != nil {
+		return nil, nil, s.wrap("existing orders", err)
+	}
+	if err := look("SELECT barcode, order_id FROM parcels WHERE station_id = ? AND barcode", barcodes, bar); err != nil {
+		return nil, nil, s.wrap("existing barcodes", err)
+	}
+	return ext, bar, nil
+}
+
+func (s *DB) updateOrders(ctx context.Context, tx *sql.Tx, os []*lastmile.Order, c lastmile.Change) ([]lastmile.Order, error) {
+	now := s.now().UTC()
+	out := make([]lastmile.Order, len(os))
+	for i, o := range os {
+		cp := *o
+		cp.Version, cp.UpdatedAt = o.Version+1, now
+		if err := s.updateDoc(ctx, tx, "orders", "order", o.ID, o.Version, &cp,
+			col{"status", cp.Status}, col{"service_date", cp.ServiceDate}, col{"plan_id", nullable(cp.PlanID)},
+			col{"route_id", nullable(cp.RouteID)}); err != nil {
+			return nil, err
+		}
+		if err := s.event(ctx, tx, now, c, cp.StationID, "order", cp.ID, "updated", cp.Status); err != nil {
+			return nil, err
+		}
+		out[i] = cp
+	}
+	return out, nil
+}
+
+// UpdateOrders updates orders at their versions, all or none.
+func (s *DB) UpdateOrders(ctx context.Context, os []*lastmile.Order, c lastmile.Change) error {
+	return s.tx(ctx, "update orders", func(tx *sql.Tx) error {
+		out, err := s.updateOrders(ctx, tx, os, c)
+		if err != nil {
+			return err
+		}
+		for i := range os {
+			*os[i] = out[i]
+		}
+		return nil
+	})
+}
