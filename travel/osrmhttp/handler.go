@@ -509,14 +509,38 @@ func AppendMatrix(buf []byte, rows, cols int, cells []int32, scale float64) []by
 			if scale != 1 {
 				v = int32(math.Round(float64(v) * scale))
 			}
-			buf = strconv.AppendInt(buf, int64(v/10), 10)
-			if d := v % 10; d != 0 {
-				buf = append(buf, '.', byte('0'+d))
-			}
+			buf = appendTenths(buf, v)
 		}
 		buf = append(buf, ']')
 	}
 	return append(buf, ']')
+}
+
+// appendTenths writes v/10 with one decimal when it has one.
+func appendTenths(buf []byte, v int32) []byte {
+	if v < 0 {
+		buf = append(buf, '-')
+		v = -v
+	}
+	var tmp [12]byte
+	i := len(tmp)
+	d := v % 10
+	v /= 10
+	if d != 0 {
+		i--
+		tmp[i] = byte('0' + d)
+		i--
+		tmp[i] = '.'
+	}
+	for {
+		i--
+		tmp[i] = byte('0' + v%10)
+		v /= 10
+		if v == 0 {
+			break
+		}
+	}
+	return append(buf, tmp[i:]...)
 }
 
 func appendWaypoints(buf []byte, ps []roads.Phantom) []byte {

@@ -51,7 +51,13 @@ func monaco(tb testing.TB) *roads.Graph {
 }
 
 func monacoPoints(tb testing.TB, n int) [][2]float64 {
-	f, err := os.Open(filepath.Join(osmDir(tb), "reference", "monaco_points_500.csv"))
+	return readCSVPoints(tb, filepath.Join(osmDir(tb), "reference", "monaco_points_500.csv"))[:n]
+}
+
+// readCSVPoints reads the lon and lat columns (3rd and 4th) of a
+// reference point file.
+func readCSVPoints(tb testing.TB, path string) [][2]float64 {
+	f, err := os.Open(path)
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -61,7 +67,7 @@ func monacoPoints(tb testing.TB, n int) [][2]float64 {
 		tb.Fatal(err)
 	}
 	var pts [][2]float64
-	for _, r := range recs[1 : n+1] {
+	for _, r := range recs[1:] {
 		lon, _ := strconv.ParseFloat(r[2], 64)
 		lat, _ := strconv.ParseFloat(r[3], 64)
 		pts = append(pts, [2]float64{lon, lat})

@@ -445,3 +445,40 @@ func TestSource(t *testing.T) {
 		t.Fatalf("ResolveTravel: %v", err)
 	}
 }
+
+// TestSnapIsNearest compares Snap with a scan of every routable segment.
+func TestSnapIsNearest(t *testing.T) {
+	g := extract(t, "andorra")
+	minLon, minLat, maxLon, maxLat := g.Bounds()
+	rng := rand.New(rand.NewPCG(3, 4))
+	for k := 0; k < 200; k++ {
+		lon := minLon + rng.Float64()*(maxLon-minLon)
+		lat := minLat + rng.Float64()*(maxLat-minLat)
+		p, err := g.Snap(k, lon, lat, 2000)
+		best := math.Inf(1)
+		plon, plat := int32(math.Round(lon*1e7)), int32(math.Round(lat*1e7))
+		cos := math.Cos(lat * math.Pi / 180)
+		for r := 0; r < g.NumRoads(); r++ {
+			if !g.snappable[r] {
+				continue
+			}
+			for s := g.geomOff[r]; s+1 < g.geomOff[r+1]; s++ {
+				if d, _ := g.segDistance(s, plon, plat, cos); d < best {
+					best = d
+				}
+			}
+		}
+		if best > 2000 {
+			if err == nil {
+				t.Errorf("point %d: snapped %.0f m away, nearest road %.0f m", k, p.Distance, best)
+			}
+			continue
+		}
+		if err != nil {
+			t.Fatalf("point %d: %v (nearest road %.0f m)", k, err, best)
+		}
+		if d, _ := g.segDistance(p.seg, plon, plat, cos); d > best+1e-6 {
+			t.Errorf("point %d: snapped %.2f m away, nearest road %.2f m", k, d, best)
+		}
+	}
+}

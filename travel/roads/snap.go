@@ -34,10 +34,10 @@ func (g *Graph) buildIndex() {
 		g.grid = gr
 		return
 	}
-	// About four segments per cell, cells of at least ~100 m.
+	// About one segment per cell on average, cells of at least ~50 m.
 	area := float64(gr.maxLat-gr.minLat+1) * float64(gr.maxLon-gr.minLon+1)
-	cell := math.Sqrt(area * 4 / float64(nseg))
-	cell = max(cell, 1e7*0.001)
+	cell := math.Sqrt(area / float64(nseg))
+	cell = max(cell, 1e7*0.0005)
 	gr.cell = int32(math.Min(cell, 1e7))
 	gr.nx = (gr.maxLon-gr.minLon)/gr.cell + 1
 	gr.ny = (gr.maxLat-gr.minLat)/gr.cell + 1
@@ -129,12 +129,20 @@ func (g *Graph) Snap(idx int, lon, lat, maxDist float64) (Phantom, error) {
 		return Phantom{}, fail
 	}
 	cx, cy := gr.cellOf(plon, plat)
-	cellM := float64(gr.cell) * metresPerE7 * cosLat
+	// The point's distance to the edges of its cell (the cell may be
+	// clamped when the point is outside the grid), in metres.
+	cellLon := float64(gr.cell) * metresPerE7 * cosLat
+	cellLat := float64(gr.cell) * metresPerE7
+	fx := float64(plon-gr.minLon-cx*gr.cell) * metresPerE7 * cosLat
+	fy := float64(plat-gr.minLat-cy*gr.cell) * metresPerE7
+	margin := max(0, min(fx, cellLon-fx, fy, cellLat-fy))
+	step := min(cellLon, cellLat)
 	best := math.Inf(1)
 	var bestK uint32
 	var bestT float64
 	for ring := int32(0); ; ring++ {
-		if float64(ring-1)*cellM > min(best, maxDist) || (ring > gr.nx && ring > gr.ny) {
+		// Cells of this ring are at least this far from the point.
+		if ring > 0 && margin+float64(ring-1)*step > min(best, maxDist) || (ring > gr.nx && ring > gr.ny) {
 			break
 		}
 		for y := cy - ring; y <= cy+ring; y++ {
