@@ -11,11 +11,13 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/lastmile-dev/lastmile/travel/osrm"
 	"github.com/lastmile-dev/lastmile/travel/osrmhttp"
 	"github.com/lastmile-dev/lastmile/travel/roads"
 	"github.com/lastmile-dev/lastmile/vrp"
@@ -351,5 +353,72 @@ func roadsServe(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		defer cancel()
 		srv.Shutdown(sctx)
 		return nil
+	}
+}
+
+// roadFlags are the road travel flags of commands that fill travel
+// matrices (lastmile solve): an OpenStreetMap extract imported on the
+// fly, a graph file, or an OSRM server. At most one may be given.
+type roadFlags struct {
+	osm, graph, osrm string
+	osrmMaxTable     int
+	maxSnap          float64
+}
+
+// register adds --osm, --graph, --osrm, --osrm-max-table and --max-snap
+// to fs.
+func (f *roadFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&f.osm, "osm", "", "compute travel on the roads of an OpenStreetMap `FILE.osm.pbf` (imported on start)")
+	fs.StringVar(&f.graph, "graph", "", "compute travel on a road graph `FILE` written by lastmile roads import")
+	fs.StringVar(&f.osrm, "osrm", "", "ask an OSRM server at `URL` (e.g. http://127.0.0.1:5000) for travel matrices")
+	fs.IntVar(&f.osrmMaxTable, "osrm-max-table", 100, "the OSRM server's --max-table-size: `COORDINATES` per table request")
+	fs.Float64Var(&f.maxSnap, "max-snap", 1000, "largest distance in `METRES` from a location to its road (--osm, --graph)")
+}
+
+// source returns the travel source the flags choose, or nil when none of
+// --osm, --graph and --osrm is given. Problems with the files or flags are
+// input errors.
+func (f *roadFlags) source(ctx context.Context, stderr io.Writer) (vrp.TravelSource, error) {
+	given := 0
+	for _, v := range []string{f.osm, f.graph, f.osrm} {
+		if v != "" {
+			given++
+		}
+	}
+	switch {
+	case given == 0:
+		return nil, nil
+	case given > 1:
+		return nil, usagef("--osm, --graph and --osrm exclude each other")
+	case !(f.maxSnap > 0):
+		return nil, usagef("--max-snap: %g, want a positive distance", f.maxSnap)
+	}
+	switch {
+	case f.osm != "":
+		t0 := time.Now()
+		g, err := roads.ImportFile(ctx, f.osm, roads.ImportOptions{})
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil, err
+			}
+			return nil, &vrp.InputError{Field: "--osm", Msg: err.Error()}
+		}
+		fmt.Fprintf(stderr, "imported %s in %.1fs (map data © OpenStreetMap contributors)\n", f.osm, time.Since(t0).Seconds())
+		return &roads.Source{Graph: g, MaxSnapDistance: f.maxSnap}, nil
+	case f.graph != "":
+		g, err := loadGraph(f.graph)
+		if err != nil {
+			return nil, err
+		}
+		return &roads.Source{Graph: g, MaxSnapDistance: f.maxSnap}, nil
+	default:
+		u, err := url.Parse(f.osrm)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return nil, usagef("--osrm: %q is not an http(s) URL", f.osrm)
+		}
+		if f.osrmMaxTable < 2 {
+			return nil, usagef("--osrm-max-table: %d, want at least 2", f.osrmMaxTable)
+		}
+		return &osrm.Client{BaseURL: f.osrm, MaxTableSize: f.osrmMaxTable}, nil
 	}
 }

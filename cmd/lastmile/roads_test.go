@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"flag"
 	"io"
 	"net/http"
 	"os"
@@ -13,6 +14,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/lastmile-dev/lastmile/vrp"
 )
 
 // osmFile returns the path of a file of the shared OpenStreetMap data,
@@ -199,5 +202,62 @@ func TestRoadsServe(t *testing.T) {
 		}
 	case <-time.After(10 * time.Second):
 		t.Fatal("serve did not stop")
+	}
+}
+
+// TestRoadFlags checks the travel sources solve gets from --osm, --graph
+// and --osrm, and that a road source fills a problem's matrices.
+func TestRoadFlags(t *testing.T) {
+	graph := monacoGraph(t)
+	pbf := osmFile(t, "monaco.osm.pbf")
+	cases := []struct {
+		name    string
+		args    []string
+		none    bool
+		wantErr string
+	}{
+		{"none", nil, true, ""},
+		{"osm", []string{"--osm", pbf}, false, ""},
+		{"graph", []string{"--graph", graph}, false, ""},
+		{"osrm", []string{"--osrm", "http://127.0.0.1:5000"}, false, ""},
+		{"two", []string{"--osm", pbf, "--graph", graph}, false, "exclude"},
+		{"bad url", []string{"--osrm", "localhost:5000"}, false, "not an http"},
+		{"bad graph", []string{"--graph", pbf}, false, "not a valid road graph"},
+		{"bad osm", []string{"--osm", graph}, false, "not a valid OpenStreetMap PBF"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			var f roadFlags
+			fs := flag.NewFlagSet("solve", flag.ContinueOnError)
+			f.register(fs)
+			if err := fs.Parse(c.args); err != nil {
+				t.Fatal(err)
+			}
+			src, err := f.source(context.Background(), io.Discard)
+			if c.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), c.wantErr) {
+					t.Fatalf("error %v, want one mentioning %q", err, c.wantErr)
+				}
+				return
+			}
+			if err != nil || (src == nil) != c.none {
+				t.Fatalf("source %v, error %v", src, err)
+			}
+			if c.name != "osm" && c.name != "graph" {
+				return
+			}
+			p := &vrp.Problem{
+				Jobs:     []vrp.Job{{ID: 1, Location: vrp.Location{Lon: 7.4196352, Lat: 43.7323860, HasCoord: true}}},
+				Vehicles: []vrp.Vehicle{{ID: 1, Start: &vrp.Location{Lon: 7.4590341, Lat: 43.7618316, HasCoord: true}}},
+			}
+			if err := vrp.ResolveTravel(context.Background(), p, src); err != nil {
+				t.Fatal(err)
+			}
+			for _, m := range p.Matrices {
+				if d := m.Durations[1][0]; d < 300 || d > 500 {
+					t.Errorf("duration from the start to the job: %d s", d)
+				}
+			}
+		})
 	}
 }
