@@ -257,6 +257,7 @@ func (d *driver) run(ctx context.Context, init *solution) *solution {
 	}
 	lb := m.vehicleLowerBound()
 	fleetPhase := fleet && m.usedVehicles(init) > lb
+	fleetVehicles, fleetProgress := m.usedVehicles(init), 0.0
 	if fleet && !fleetPhase {
 		for _, th := range ths {
 			th.startCostPhase(m, init)
@@ -267,7 +268,12 @@ func (d *driver) run(ctx context.Context, init *solution) *solution {
 		// With a deadline, an epoch also ends after a slice of the budget, so
 		// that synchronisation and phase changes happen on time.
 		epochEnd := time.Now().Add(max(20*time.Millisecond, d.deadline.Sub(d.start)/50))
-		if fleetPhase && (f >= 0.5 || m.usedVehicles(globalBest) <= lb) {
+		// Fleet minimisation ends at half the budget, at the lower bound, or
+		// when it has not removed a vehicle for a fifth of the budget.
+		if v := m.usedVehicles(globalBest); v < fleetVehicles {
+			fleetVehicles, fleetProgress = v, f
+		}
+		if fleetPhase && (f >= 0.5 || fleetVehicles <= lb || f-fleetProgress > 0.2) {
 			fleetPhase = false
 			for _, th := range ths {
 				th.cur, th.curSc = globalBest.copy(), globalSc
