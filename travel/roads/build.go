@@ -57,7 +57,7 @@ type ebGraph struct {
 	dist  []int32
 }
 
-func (n *network) build(ctx context.Context) (*Graph, error) {
+func (n *network) build(ctx context.Context, turnCosts bool) (*Graph, error) {
 	g := &Graph{stats: n.stats}
 	// Junctions: nodes shared by ways (or used twice), signals, barriers,
 	// restriction vias. Way ends are cut anyway.
@@ -295,6 +295,9 @@ func (n *network) build(ctx context.Context) (*Graph, error) {
 				}
 				if uturn {
 					sec += uTurnPenalty
+				}
+				if !turnCosts {
+					sec = 0
 				}
 				d := int32(math.Round(sec * 10))
 				w := d

@@ -98,3 +98,18 @@ func (g *Graph) roadOf(k uint32) int {
 
 // inf is the weight of unreachable nodes.
 const inf = math.MaxInt32 / 2
+
+// memoryBytes returns the bytes held by the graph's arrays (the query
+// structures and the snapping index, not the import-only turn graph).
+func (g *Graph) memoryBytes() int {
+	n := 4*len(g.geomOff) + 4*len(g.lat) + 4*len(g.lon) + 8*len(g.speed) + 8*len(g.rate) + 4*len(g.name) +
+		len(g.restricted) + len(g.snappable) + 4*len(g.length) + 4*len(g.ebW) + 4*len(g.ebDur) + 4*len(g.ebNode) +
+		4*len(g.nodeEB) + 4*len(g.fwdFirst) + 4*len(g.bwdFirst) + 20*len(g.fwdEdges) + 20*len(g.bwdEdges) + 20*len(g.loops)
+	for _, s := range g.names {
+		n += 16 + len(s)
+	}
+	if g.grid != nil {
+		n += 4*len(g.grid.first) + 4*len(g.grid.segs)
+	}
+	return n
+}

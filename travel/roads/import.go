@@ -20,6 +20,10 @@ type ImportOptions struct {
 	// Procs is the number of goroutines decoding PBF blocks; 0 means
 	// GOMAXPROCS.
 	Procs int
+
+	// noTurnCosts drops turn and traffic signal costs (restrictions
+	// stay), to measure what they contribute.
+	noTurnCosts bool
 }
 
 // ImportStats describe what an import kept and dropped.
@@ -62,7 +66,7 @@ func Import(ctx context.Context, open func() (io.ReadCloser, error), opt ImportO
 	if err != nil {
 		return nil, fmt.Errorf("roads import: %w", err)
 	}
-	g, err := net.build(ctx)
+	g, err := net.build(ctx, !opt.noTurnCosts)
 	if err != nil {
 		return nil, fmt.Errorf("roads import: %w", err)
 	}
