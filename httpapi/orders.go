@@ -1,0 +1,371 @@
+package httpapi
+
+import (
+	"context"
+	"net/http"
+	"time"
+
+	"github.com/lastmile-dev/lastmile"
+)
+
+// orderView hides what callers never see.
+func orderView(o *lastmile.Order) *lastmile.Order {
+	c := *o
+	c.OTPHash = ""
+	return &c
+}
+
+// fresh resets what the server owns in a new order.
+func fresh(o *lastmile.Order) {
+	o.ID, o.Status, o.Attempts, o.FailureReason, o.RedirectTo = "", lastmile.StatusPending, 0, "", ""
+	o.PlanID, o.RouteID, o.TrackingToken, o.OTPHash, o.POD, o.ClosedAt, o.Erased, o.Version = "", "", "", "", nil, nil, false, 0
+	for i := range o.Parcels {
+		o.Parcels[i].LoadedAt = nil
+	}
+}
+
+func (s *Server) createOrder(w http.ResponseWriter, r *http.Request) error {
+	var o lastmile.Order
+	if err := decode(w, r, s.cfg.MaxBody, &o); err != nil {
+		return err
+	}
+	fresh(&o)
+	st, err := s.stationFor(r, o.StationID)
+	if err != nil {
+		return err
+	}
+	o.Normalize(s.now(), st.Loc())
+	if err := o.Validate(); err != nil {
+		return err
+	}
+	ext, bar, err := s.store.ExistingOrders(r.Context(), o.StationID, []string{o.ExternalID}, barcodes(&o))
+	if err != nil {
+		return err
+	}
+	if id := ext[o.ExternalID]; id != "" {
+		return lastmile.Errorf(lastmile.EConflict, "external_id", "order %q already exists at this station as %s", o.ExternalID, id)
+	}
+	for i, p := range o.Parcels {
+		if id := bar[p.Barcode]; id != "" {
+			return lastmile.Errorf(lastmile.EConflict, "parcels["+itoa(i)+"].barcode", "barcode %q is already on order %s", p.Barcode, id)
+		}
+	}
+	if err := s.store.CreateOrders(r.Context(), []*lastmile.Order{&o}, change(r, "", nil)); err != nil {
+		return err
+	}
+	s.metrics.imported.WithLabelValues("created").Inc()
+	etag(w, o.Version)
+	return writeJSON(w, http.StatusCreated, orderView(&o))
+}
+
+func barcodes(o *lastmile.Order) []string {
+	b := make([]string, len(o.Parcels))
+	for i, p := range o.Parcels {
+		b[i] = p.Barcode
+	}
+	return b
+}
+
+// order loads an order the caller may see: staff and integrations of its
+// station, and the driver of its route.
+func (s *Server) order(r *http.Request, id string) (*lastmile.Order, error) {
+	o, err := s.store.Order(r.Context(), id)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.canSeeOrder(r, o); err != nil {
+		return nil, err
+	}
+	return o, nil
+}
+
+func (s *Server) canSeeOrder(r *http.Request, o *lastmile.Order) error {
+	k := caller(r)
+	if k.Role != lastmile.RoleDriver {
+		return seeStation(r, o.StationID)
+	}
+	if o.RouteID == "" {
+		return lastmile.Errorf(lastmile.ENotFound, "", "not found")
+	}
+	_, rt, err := s.route(r.Context(), o.RouteID)
+	if err != nil || rt.DriverID != k.DriverID {
+		return lastmile.Errorf(lastmile.ENotFound, "", "not found")
+	}
+	return nil
+}
+
+// route returns a route and its plan.
+func (s *Server) route(ctx context.Context, id string) (*lastmile.Plan, *lastmile.Route, error) {
+	p, err := s.store.PlanByRoute(ctx, id)
+	if err != nil {
+		return nil, nil, err
+	}
+	rt, ok := p.Route(id)
+	if !ok {
+		return nil, nil, lastmile.Errorf(lastmile.ENotFound, "", "route %q not found", id)
+	}
+	return p, rt, nil
+}
+
+func (s *Server) getOrder(w http.ResponseWriter, r *http.Request) error {
+	o, err := s.order(r, pathID(r, "id"))
+	if err != nil {
+		return err
+	}
+	etag(w, o.Version)
+	return writeJSON(w, http.StatusOK, orderView(o))
+}
+
+func (s *Server) listOrders(w http.ResponseWriter, r *http.Request) error {
+	ids, err := stationScope(r)
+	if err != nil {
+		return err
+	}
+	p, err := page(r)
+	if err != nil {
+		return err
+	}
+	q := r.URL.Query()
+	f := lastmile.OrderFilter{StationIDs: ids, Statuses: q["status"], ServiceDate: q.Get("date"), RouteID: q.Get("route_id"),
+		PlanID: q.Get("plan_id"), ExternalID: q.Get("external_id"), Page: p}
+	for _, st := range f.Statuses {
+		if !lastmile.ValidStatus(st) {
+			return lastmile.Invalidf("status", "%q is not a stop status", st)
+		}
+	}
+	if f.ServiceDate != "" {
+		if _, err := time.Parse(lastmile.DateLayout, f.ServiceDate); err != nil {
+			return lastmile.Invalidf("date", "%q is not a date YYYY-MM-DD", f.ServiceDate)
+		}
+	}
+	out, next, err := s.store.ListOrders(r.Context(), f)
+	if err != nil {
+		return err
+	}
+	for i := range out {
+		out[i] = orderView(out[i])
+	}
+	return writeList(w, out, next)
+}
+
+func (s *Server) orderEvents(w http.ResponseWriter, r *http.Request) error {
+	o, err := s.order(r, pathID(r, "id"))
+	if err != nil {
+		return err
+	}
+	evs, err := s.store.Events(r.Context(), lastmile.EventFilter{EntityType: "order", EntityID: o.ID, Limit: 10 * lastmile.MaxLimit})
+	if err != nil {
+		return err
+	}
+	return writeList(w, evs, "")
+}
+
+func (s *Server) listEvents(w http.ResponseWriter, r *http.Request) error {
+	ids, err := stationScope(r)
+	if err != nil {
+		return err
+	}
+	q := r.URL.Query()
+	f := lastmile.EventFilter{StationIDs: ids, EntityType: q.Get("entity_type"), EntityID: q.Get("entity_id"), Type: q.Get("type")}
+	n, err := intParam(r, "limit", lastmile.DefaultLimit, 1, lastmile.MaxLimit)
+	if err != nil {
+		return err
+	}
+	f.Limit = n
+	after, err := intParam(r, "after", 0, 0, 1<<62)
+	if err != nil {
+		return err
+	}
+	f.After = int64(after)
+	for name, t := range map[string]*time.Time{"since": &f.Since, "until": &f.Until} {
+		if v := q.Get(name); v != "" {
+			if *t, err = time.Parse(time.RFC3339, v); err != nil {
+				return lastmile.Invalidf(name, "%q is not an RFC 3339 time", v)
+			}
+		}
+	}
+	evs, err := s.store.Events(r.Context(), f)
+	if err != nil {
+		return err
+	}
+	next := ""
+	if len(evs) == f.Limit {
+		next = itoa(int(evs[len(evs)-1].Seq))
+	}
+	return writeList(w, evs, next)
+}
+
+// statusRequest moves a stop.
+type statusRequest struct {
+	Status   string          `json:"status"`
+	Reason   string          `json:"reason,omitempty"`
+	Position *lastmile.Point `json:"position,omitempty"`
+	Version  int64           `json:"version,omitempty"`
+}
+
+// statusResponse is the order after a stop update, with what the failed
+// delivery policy decided.
+type statusResponse struct {
+	*lastmile.Order
+	Outcome string `json:"outcome,omitempty"`
+}
+
+func (s *Server) orderStatus(w http.ResponseWriter, r *http.Request) error {
+	var req statusRequest
+	if err := decode(w, r, s.cfg.MaxBody, &req); err != nil {
+		return err
+	}
+	if req.Position != nil {
+		if err := req.Position.Validate(); err != nil {
+			return lastmile.Invalidf("position", "%s", lastmile.ErrorMessage(err))
+		}
+	}
+	k := caller(r)
+	switch req.Status {
+	case lastmile.StatusDelivered:
+		return lastmile.Invalidf("status", "deliveries are completed with proof: POST /v1/orders/{id}/pod")
+	case lastmile.StatusArrived, lastmile.StatusFailed:
+	case lastmile.StatusCancelled, lastmile.StatusLoaded, lastmile.StatusOutForDelivery:
+		if k.Role == lastmile.RoleDriver && req.Status == lastmile.StatusCancelled {
+			return lastmile.Errorf(lastmile.EForbidden, "status", "drivers may not cancel orders")
+		}
+	default:
+		if !lastmile.ValidStatus(req.Status) {
+			return lastmile.Invalidf("status", "%q is not a stop status", req.Status)
+		}
+		return lastmile.Invalidf("status", "%s is set by planning and publishing, not directly", req.Status)
+	}
+	ver, err := ifMatch(r, req.Version)
+	if err != nil {
+		return err
+	}
+	var outcome string
+	o, err := s.updateOrder(r, pathID(r, "id"), ver, func(o *lastmile.Order, st *lastmile.Station) (lastmile.Change, error) {
+		now := s.now().UTC()
+		if err := o.Transition(req.Status, req.Reason, now); err != nil {
+			return lastmile.Change{}, err
+		}
+		data := map[string]any{"to": req.Status}
+		typ := "order.status"
+		if req.Status == lastmile.StatusFailed {
+			next, err := o.ApplyPolicy(st.FailurePolicy, st.Loc(), now)
+			if err != nil {
+				return lastmile.Change{}, err
+			}
+			outcome = next
+			typ = "order.failed"
+			data = map[string]any{"reason": req.Reason, "attempt": o.Attempts, "outcome": next}
+		}
+		c := change(r, typ, data)
+		c.Position = req.Position
+		return c, nil
+	})
+	if err != nil {
+		return err
+	}
+	etag(w, o.Version)
+	return writeJSON(w, http.StatusOK, statusResponse{Order: orderView(o), Outcome: outcome})
+}
+
+// updateOrder applies edit to an order the caller may see and stores it.
+// With version 0 it retries on concurrent changes; otherwise the stored
+// version must be version.
+func (s *Server) updateOrder(r *http.Request, id string, version int64, edit func(*lastmile.Order, *lastmile.Station) (lastmile.Change, error)) (*lastmile.Order, error) {
+	for try := 0; ; try++ {
+		o, err := s.order(r, id)
+		if err != nil {
+			return nil, err
+		}
+		if version > 0 && o.Version != version {
+			return nil, lastmile.Errorf(lastmile.EConflict, "version", "order %s is at version %d, not %d", o.ID, o.Version, version)
+		}
+		st, err := s.store.Station(r.Context(), o.StationID)
+		if err != nil {
+			return nil, err
+		}
+		c, err := edit(o, st)
+		if err != nil {
+			return nil, err
+		}
+		err = s.store.UpdateOrders(r.Context(), []*lastmile.Order{o}, c)
+		if err == nil {
+			return o, nil
+		}
+		if version > 0 || lastmile.ErrorCode(err) != lastmile.EConflict || try >= 5 {
+			return nil, err
+		}
+	}
+}
+
+// trackView is what a recipient sees with the tracking token: no personal
+// data.
+type trackView struct {
+	ExternalID  string           `json:"external_id"`
+	Status      string           `json:"status"`
+	ServiceDate string           `json:"service_date"`
+	Window      *lastmile.Window `json:"window,omitempty"`
+	ETA         *time.Time       `json:"eta,omitempty"`
+	Attempts    int              `json:"attempts"`
+	RedirectTo  *lastmile.PickupPoint `json:"redirect_to,omitempty"`
+	DeliveredAt *time.Time       `json:"delivered_at,omitempty"`
+}
+
+func (s *Server) track(w http.ResponseWriter, r *http.Request) error {
+	tok := pathID(r, "token")
+	if len(tok) < 20 {
+		return lastmile.Errorf(lastmile.ENotFound, "", "not found")
+	}
+	o, err := s.store.OrderByToken(r.Context(), tok)
+	if err != nil {
+		if lastmile.ErrorCode(err) == lastmile.ENotFound {
+			return lastmile.Errorf(lastmile.ENotFound, "", "not found")
+		}
+		return err
+	}
+	v := trackView{ExternalID: o.ExternalID, Status: o.Status, ServiceDate: o.ServiceDate, Window: o.Window, Attempts: o.Attempts}
+	if o.RouteID != "" && o.ClosedAt == nil {
+		if _, rt, err := s.route(r.Context(), o.RouteID); err == nil {
+			for _, st := range rt.Stops {
+				if st.OrderID == o.ID {
+					eta := st.ETA
+					v.ETA = &eta
+				}
+			}
+		}
+	}
+	if o.RedirectTo != "" {
+		if st, err := s.store.Station(r.Context(), o.StationID); err == nil {
+			if p, ok := st.PickupPoint(o.RedirectTo); ok {
+				v.RedirectTo = &p
+			}
+		}
+	}
+	if o.Status == lastmile.StatusDelivered {
+		v.DeliveredAt = o.ClosedAt
+	}
+	return writeJSON(w, http.StatusOK, v)
+}
+
+func (s *Server) eraseOrder(w http.ResponseWriter, r *http.Request) error {
+	var keys []string
+	o, err := s.updateOrder(r, pathID(r, "id"), 0, func(o *lastmile.Order, _ *lastmile.Station) (lastmile.Change, error) {
+		if o.POD != nil {
+			keys = append(append([]string(nil), o.POD.Photos...), o.POD.Signature)
+		}
+		o.Erase()
+		return change(r, "order.erased", nil), nil
+	})
+	if err != nil {
+		return err
+	}
+	if s.cfg.Blobs != nil {
+		for _, k := range keys {
+			if k != "" {
+				if err := s.cfg.Blobs.Delete(r.Context(), k); err != nil {
+					s.log.Warn("erase: blob not deleted", "key", k, "err", err)
+				}
+			}
+		}
+	}
+	return writeJSON(w, http.StatusOK, orderView(o))
+}
