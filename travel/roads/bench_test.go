@@ -123,3 +123,18 @@ func BenchmarkAgreement(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkReadGraphHeidelberg measures loading a graph file (checksum,
+// checks and snapping index included).
+func BenchmarkReadGraphHeidelberg(b *testing.B) {
+	g := extract(b, "heidelberg")
+	path := filepath.Join(b.TempDir(), "heidelberg.graph")
+	if err := g.WriteFile(path); err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		if _, err := ReadGraphFile(path); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -6,6 +6,9 @@ import (
 	"encoding/binary"
 	"hash/crc32"
 	"io"
+	"os"
+	"path/filepath"
+	"runtime"
 	"testing"
 )
 
@@ -59,6 +62,14 @@ func FuzzReadGraph(f *testing.F) {
 func FuzzImportPBF(f *testing.F) {
 	f.Add([]byte{})
 	f.Add([]byte("\x00\x00\x00\x0d\x0a\x09OSMHeader\x18\x10"))
+	// The header block of a real extract, alone and with the start of its
+	// first data block.
+	_, file, _, _ := runtime.Caller(0)
+	if pbf, err := os.ReadFile(filepath.Join(filepath.Dir(file), "..", "..", "..", "shared", "osm", "monaco.osm.pbf")); err == nil {
+		head := pbfPrefix(f, pbf, 1)
+		f.Add(head)
+		f.Add(pbf[:len(head)+300])
+	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		open := func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(data)), nil }
 		g, err := Import(context.Background(), open, ImportOptions{Procs: 1})

@@ -100,7 +100,7 @@ type network struct {
 
 func scanError(err error) error {
 	switch {
-	case errors.Is(err, io.ErrUnexpectedEOF):
+	case errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF):
 		return fmt.Errorf("reading PBF: file is truncated: %w", err)
 	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
 		return err
@@ -117,7 +117,7 @@ func scanPBF(ctx context.Context, open func() (io.ReadCloser, error), procs int,
 		return err
 	}
 	defer r.Close()
-	sc := osmpbf.New(ctx, r, procs)
+	sc := osmpbf.New(ctx, newPBFGuard(r), procs)
 	defer sc.Close()
 	setup(sc)
 	// The header block must be an OSMHeader: anything else is not a PBF.

@@ -2,13 +2,17 @@ package roads
 
 import (
 	"bytes"
+	"compress/zlib"
 	"context"
+	"encoding/binary"
 	"errors"
+	"io"
 	"math"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 	"testing"
 
 	"github.com/lastmile-dev/lastmile/vrp"
@@ -480,5 +484,62 @@ func TestSnapIsNearest(t *testing.T) {
 		if d, _ := g.segDistance(p.seg, plon, plat, cos); d > best+1e-6 {
 			t.Errorf("point %d: snapped %.2f m away, nearest road %.2f m", k, d, best)
 		}
+	}
+}
+
+// frame builds one PBF block: a BlobHeader of type typ and a Blob with
+// the given fields.
+func frame(typ string, blob []byte) []byte {
+	var hdr []byte
+	hdr = append(hdr, 0x0a, byte(len(typ)))
+	hdr = append(hdr, typ...)
+	hdr = append(hdr, 0x18)
+	hdr = binary.AppendUvarint(hdr, uint64(len(blob)))
+	out := binary.BigEndian.AppendUint32(nil, uint32(len(hdr)))
+	out = append(out, hdr...)
+	return append(out, blob...)
+}
+
+// zlibBlob builds a Blob of zlib data declaring rawSize.
+func zlibBlob(content []byte, rawSize uint64) []byte {
+	var z bytes.Buffer
+	zw := zlib.NewWriter(&z)
+	zw.Write(content)
+	zw.Close()
+	b := []byte{0x10}
+	b = binary.AppendUvarint(b, rawSize)
+	b = append(b, 0x1a)
+	b = binary.AppendUvarint(b, uint64(z.Len()))
+	return append(b, z.Bytes()...)
+}
+
+// TestImportHostileBlocks feeds PBF blocks whose sizes lie: they must be
+// rejected before any allocation of the declared size.
+func TestImportHostileBlocks(t *testing.T) {
+	pbf, err := os.ReadFile(filepath.Join(osmDir(t), "monaco.osm.pbf"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	header := pbfPrefix(t, pbf, 1)
+	cases := []struct {
+		name string
+		data []byte
+		want string
+	}{
+		{"huge raw size", append(bytes.Clone(header), frame("OSMData", zlibBlob([]byte("x"), 1<<31-1))...), "declared raw size"},
+		{"bomb", append(bytes.Clone(header), frame("OSMData", zlibBlob(make([]byte, 40<<20), 100))...), "inflates"},
+		{"short raw size", append(bytes.Clone(header), frame("OSMData", zlibBlob(make([]byte, 1000), 2000))...), "inflates"},
+		{"data first", frame("OSMData", zlibBlob([]byte("x"), 1)), "not OSMHeader"},
+		{"huge header", []byte{0x7f, 0xff, 0xff, 0xff, 1, 2, 3}, "header size"},
+		{"lzma", append(bytes.Clone(header), frame("OSMData", []byte{0x10, 0x01, 0x22, 0x01, 0x00})...), "unsupported compression"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			open := func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(c.data)), nil }
+			_, err := Import(context.Background(), open, ImportOptions{})
+			if err == nil || !strings.Contains(err.Error(), c.want) {
+				t.Fatalf("error %v, want one mentioning %q", err, c.want)
+			}
+		})
 	}
 }
