@@ -26,7 +26,7 @@ var transitions = map[string][]string{
 	StatusPending:            {StatusPlanned, StatusCancelled},
 	StatusPlanned:            {StatusLoaded, StatusPending, StatusCancelled},
 	StatusLoaded:             {StatusOutForDelivery, StatusPlanned},
-	StatusOutForDelivery:     {StatusArrived, StatusFailed},
+	StatusOutForDelivery:     {StatusArrived},
 	StatusArrived:            {StatusDelivered, StatusFailed},
 	StatusFailed:             {StatusReattemptScheduled, StatusRedirected, StatusReturned},
 	StatusReattemptScheduled: {StatusPlanned, StatusCancelled},

@@ -19,7 +19,8 @@ func TestTransitions(t *testing.T) {
 		{"skip loading", []string{StatusPlanned, StatusOutForDelivery}, "", false},
 		{"pending to delivered", []string{StatusDelivered}, "", false},
 		{"delivered is final", []string{StatusPlanned, StatusLoaded, StatusOutForDelivery, StatusArrived, StatusDelivered, StatusFailed}, ReasonNotHome, false},
-		{"fail without reason", []string{StatusPlanned, StatusLoaded, StatusOutForDelivery, StatusFailed}, "", false},
+		{"fail without reason", []string{StatusPlanned, StatusLoaded, StatusOutForDelivery, StatusArrived, StatusFailed}, "", false},
+		{"fail before arriving", []string{StatusPlanned, StatusLoaded, StatusOutForDelivery, StatusFailed}, ReasonNotHome, false},
 		{"cancel pending", []string{StatusCancelled}, "", true},
 	}
 	for _, tt := range tests {

@@ -34,7 +34,8 @@ var testNow = time.Date(2026, 3, 2, 6, 0, 0, 0, time.UTC)
 func newEnv(t *testing.T) *env {
 	t.Helper()
 	dir := t.TempDir()
-	st, err := sqlite.Open(context.Background(), filepath.Join(dir, "lastmile.db"), nil)
+	e := &env{t: t, now: testNow}
+	st, err := sqlite.Open(context.Background(), filepath.Join(dir, "lastmile.db"), func() time.Time { return e.now })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -43,7 +44,7 @@ func newEnv(t *testing.T) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := &env{t: t, store: st, now: testNow}
+	e.store = st
 	e.api = httpapi.New(httpapi.Config{Store: st, Blobs: blobs, Now: func() time.Time { return e.now },
 		PlanTimeLimit: 500 * time.Millisecond, OptimizeTimeLimit: 500 * time.Millisecond, MaxUpload: 1 << 20})
 	e.srv = httptest.NewServer(e.api.Handler())

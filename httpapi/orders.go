@@ -300,14 +300,14 @@ func (s *Server) updateOrder(r *http.Request, id string, version int64, edit fun
 // trackView is what a recipient sees with the tracking token: no personal
 // data.
 type trackView struct {
-	ExternalID  string           `json:"external_id"`
-	Status      string           `json:"status"`
-	ServiceDate string           `json:"service_date"`
-	Window      *lastmile.Window `json:"window,omitempty"`
-	ETA         *time.Time       `json:"eta,omitempty"`
-	Attempts    int              `json:"attempts"`
+	ExternalID  string                `json:"external_id"`
+	Status      string                `json:"status"`
+	ServiceDate string                `json:"service_date"`
+	Window      *lastmile.Window      `json:"window,omitempty"`
+	ETA         *time.Time            `json:"eta,omitempty"`
+	Attempts    int                   `json:"attempts"`
 	RedirectTo  *lastmile.PickupPoint `json:"redirect_to,omitempty"`
-	DeliveredAt *time.Time       `json:"delivered_at,omitempty"`
+	DeliveredAt *time.Time            `json:"delivered_at,omitempty"`
 }
 
 func (s *Server) track(w http.ResponseWriter, r *http.Request) error {

@@ -180,7 +180,7 @@ func (s *Server) register() {
 
 	s.handle("GET", "/v1/routes/{id}/manifest", onRoute, s.manifest)
 	s.handle("POST", "/v1/routes/{id}/scans", onRoute, s.scan)
-	s.handle("POST", "/v1/routes/{id}/dispatch", onRoute, s.dispatch)
+	s.handle("POST", "/v1/routes/{id}/dispatch", staff, s.dispatch)
 }
 
 var staffOrIntegration = []string{lastmile.RoleAdmin, lastmile.RoleDispatcher, lastmile.RoleIntegration}
