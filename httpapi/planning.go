@@ -283,6 +283,7 @@ func (s *Server) plan(r *http.Request, st *lastmile.Station, date string, parent
 	if parent != nil {
 		for _, rt := range parent.Routes {
 			if rt.Locked {
+				rt.ID = lastmile.NewID("rte", s.now()) // route ids are unique across plans
 				kept = append(kept, rt)
 				busyV[rt.VehicleID], busyD[rt.DriverID] = true, true
 				for _, stop := range rt.Stops {
