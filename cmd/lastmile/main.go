@@ -37,6 +37,7 @@ func commands() []command {
 		{"check", "check a solution against its problem (feasibility and cost)", runCheck},
 		{"bench", "run the optimizer on benchmark instances or generated station days", runBench},
 		{"roads", "import OpenStreetMap roads and answer routes and matrices", runRoads},
+		{"serve", "run the delivery operations server", runServe},
 	}
 }
 

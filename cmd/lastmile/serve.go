@@ -1,0 +1,250 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/lastmile-dev/lastmile"
+	"github.com/lastmile-dev/lastmile/httpapi"
+	"github.com/lastmile-dev/lastmile/store/blobfs"
+	"github.com/lastmile-dev/lastmile/store/postgres"
+	"github.com/lastmile-dev/lastmile/store/sqlite"
+	"github.com/lastmile-dev/lastmile/travel"
+)
+
+type serveFlags struct {
+	addr, db, blobs, adminKey   string
+	tlsCert, tlsKey             string
+	logLevel, logFormat         string
+	planLimit, optimizeLimit    time.Duration
+	shutdown, retentionInterval time.Duration
+	threads                     int
+	speed, detour               float64
+}
+
+// runServe implements `lastmile serve`: the delivery operations API on
+// SQLite (a file, the default) or PostgreSQL (--db postgres://…). Every
+// flag can also be set by an environment variable LASTMILE_<FLAG> (e.g.
+// LASTMILE_DB, LASTMILE_ADDR); flags win.
+func runServe(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	var f serveFlags
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&f.addr, "addr", "127.0.0.1:8080", "listen on `HOST:PORT`")
+	fs.StringVar(&f.db, "db", "./lastmile.db", "SQLite file `PATH`, or a postgres:// URL")
+	fs.StringVar(&f.blobs, "blobs", "", "`DIR` of proof-of-delivery files (default: lastmile-blobs beside a SQLite file, ./lastmile-blobs with PostgreSQL)")
+	fs.StringVar(&f.adminKey, "admin-key", "", "bootstrap admin API `KEY` (lmk_…) to create when the database has no key; random and printed when empty")
+	fs.StringVar(&f.tlsCert, "tls-cert", "", "serve HTTPS with this certificate `FILE` (with --tls-key)")
+	fs.StringVar(&f.tlsKey, "tls-key", "", "private key `FILE` for --tls-cert")
+	fs.StringVar(&f.logLevel, "log-level", "info", "log `LEVEL`: debug, info, warn, error")
+	fs.StringVar(&f.logFormat, "log-format", "text", "log `FORMAT`: text or json")
+	fs.DurationVar(&f.planLimit, "plan-time-limit", 5*time.Second, "optimizer time `LIMIT` of a plan")
+	fs.DurationVar(&f.optimizeLimit, "optimize-time-limit", 5*time.Second, "default and maximal time `LIMIT` of POST /v1/optimize")
+	fs.DurationVar(&f.shutdown, "shutdown-timeout", 30*time.Second, "how long to let in-flight requests finish on shutdown")
+	fs.DurationVar(&f.retentionInterval, "retention-interval", time.Hour, "how often to erase personal data past the stations' retention (0: never)")
+	fs.IntVar(&f.threads, "threads", 1, "optimizer `THREADS` per plan")
+	fs.Float64Var(&f.speed, "speed", travel.DefaultSpeedKMH, "average speed in `KMH` of great-circle travel estimates")
+	fs.Float64Var(&f.detour, "detour", travel.DefaultDetourFactor, "road over straight-line distance `FACTOR` of great-circle estimates")
+	fs.Usage = func() {
+		fmt.Fprintln(fs.Output(), "usage: lastmile serve [--addr HOST:PORT] [--db PATH|postgres://…] [flags]\n\n"+
+			"Runs the delivery operations API. Each flag may be given as an environment\n"+
+			"variable LASTMILE_<FLAG> (upper case, dashes as underscores).\n\nflags:")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil
+		}
+		return usagef("%v", err)
+	}
+	if fs.NArg() > 0 {
+		return usagef("unexpected argument %q", fs.Arg(0))
+	}
+	if err := envFlags(fs); err != nil {
+		return err
+	}
+	ctx, stopSignals := signal.NotifyContext(ctx, syscall.SIGTERM) // Ctrl-C is handled by main
+	defer stopSignals()
+	if (f.tlsCert == "") != (f.tlsKey == "") {
+		return usagef("--tls-cert and --tls-key go together")
+	}
+	log, err := newLogger(stderr, f.logLevel, f.logFormat)
+	if err != nil {
+		return err
+	}
+	if f.threads < 1 || f.planLimit <= 0 || f.optimizeLimit <= 0 {
+		return usagef("--threads, --plan-time-limit and --optimize-time-limit must be positive")
+	}
+
+	st, blobDir, err := openStore(ctx, f.db, f.blobs)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	blobs, err := blobfs.New(blobDir)
+	if err != nil {
+		return err
+	}
+	secret, err := httpapi.Bootstrap(ctx, st, f.adminKey, time.Now())
+	if err != nil {
+		return fmt.Errorf("bootstrap admin key: %w", err)
+	}
+	if secret != "" {
+		fmt.Fprintf(stdout, "admin API key (shown once, store it now): %s\n", secret)
+	}
+	api := httpapi.New(httpapi.Config{Store: st, Blobs: blobs, Logger: log,
+		Travel:        travel.GreatCircle{SpeedKMH: f.speed, DetourFactor: f.detour},
+		PlanTimeLimit: f.planLimit, OptimizeTimeLimit: f.optimizeLimit, Threads: f.threads})
+
+	ln, err := net.Listen("tcp", f.addr)
+	if err != nil {
+		return fmt.Errorf("listen: %w", err)
+	}
+	srv := &http.Server{Handler: api.Handler(), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute,
+		ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
+	scheme := "http"
+	if f.tlsCert != "" {
+		scheme = "https"
+	}
+	fmt.Fprintf(stdout, "listening on %s://%s\n", scheme, ln.Addr())
+	log.Info("serving", "addr", ln.Addr().String(), "db", redact(f.db), "blobs", blobDir)
+
+	errc := make(chan error, 1)
+	go func() {
+		if f.tlsCert != "" {
+			errc <- srv.ServeTLS(ln, f.tlsCert, f.tlsKey)
+		} else {
+			errc <- srv.Serve(ln)
+		}
+	}()
+	sweepDone := make(chan struct{})
+	sweepCtx, stopSweep := context.WithCancel(ctx)
+	go func() {
+		defer close(sweepDone)
+		sweep(sweepCtx, api, log, f.retentionInterval)
+	}()
+	defer func() { stopSweep(); <-sweepDone }()
+
+	select {
+	case err := <-errc:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	log.Info("shutting down: finishing in-flight requests", "timeout", f.shutdown)
+	sctx, cancel := context.WithTimeout(context.Background(), f.shutdown)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("serve: %w", err)
+	}
+	log.Info("stopped")
+	return nil
+}
+
+// envFlags sets every flag not given on the command line from
+// LASTMILE_<NAME> when that variable is set.
+func envFlags(fs *flag.FlagSet) error {
+	given := map[string]bool{}
+	fs.Visit(func(fl *flag.Flag) { given[fl.Name] = true })
+	var err error
+	fs.VisitAll(func(fl *flag.Flag) {
+		if given[fl.Name] || err != nil {
+			return
+		}
+		name := "LASTMILE_" + strings.ToUpper(strings.ReplaceAll(fl.Name, "-", "_"))
+		if v, ok := os.LookupEnv(name); ok {
+			if e := fs.Set(fl.Name, v); e != nil {
+				err = usagef("%s: %v", name, e)
+			}
+		}
+	})
+	return err
+}
+
+func newLogger(w io.Writer, level, format string) (*slog.Logger, error) {
+	var lv slog.Level
+	if err := lv.UnmarshalText([]byte(level)); err != nil {
+		return nil, usagef("--log-level: %q is not debug, info, warn or error", level)
+	}
+	opts := &slog.HandlerOptions{Level: lv}
+	switch format {
+	case "text":
+		return slog.New(slog.NewTextHandler(w, opts)), nil
+	case "json":
+		return slog.New(slog.NewJSONHandler(w, opts)), nil
+	}
+	return nil, usagef("--log-format: %q is not text or json", format)
+}
+
+// openStore opens the store named by db and picks the blob directory.
+func openStore(ctx context.Context, db, blobs string) (lastmile.Store, string, error) {
+	if strings.HasPrefix(db, "postgres://") || strings.HasPrefix(db, "postgresql://") {
+		st, err := postgres.Open(ctx, db, nil)
+		if err != nil {
+			return nil, "", err
+		}
+		if blobs == "" {
+			blobs = "lastmile-blobs"
+		}
+		return st, blobs, nil
+	}
+	if db == "" {
+		return nil, "", usagef("--db: empty")
+	}
+	st, err := sqlite.Open(ctx, db, nil)
+	if err != nil {
+		return nil, "", err
+	}
+	if blobs == "" {
+		blobs = filepath.Join(filepath.Dir(db), "lastmile-blobs")
+	}
+	return st, blobs, nil
+}
+
+// redact hides a password in a database URL.
+func redact(db string) string {
+	if i := strings.Index(db, "://"); i >= 0 {
+		if at := strings.LastIndex(db, "@"); at > i {
+			if c := strings.Index(db[i+3:at], ":"); c >= 0 {
+				return db[:i+3+c] + ":***" + db[at:]
+			}
+		}
+	}
+	return db
+}
+
+// sweep erases personal data past retention every interval.
+func sweep(ctx context.Context, api *httpapi.Server, log *slog.Logger, every time.Duration) {
+	if every <= 0 {
+		return
+	}
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		n, err := api.SweepRetention(ctx)
+		if err != nil && ctx.Err() == nil {
+			log.Warn("retention sweep", "err", err)
+		} else if n > 0 {
+			log.Info("retention sweep: personal data erased", "orders", n)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
