@@ -153,7 +153,11 @@ func walk(t *testing.T, s *server) {
 	want(t, 0+func() int { st, _ := call(t, s.url, "GET", "/readyz", "", nil); return st }(), 200, nil)
 	_, st := c("POST", "/v1/stations", map[string]any{"name": "Monaco", "location": map[string]any{"lat": 43.7325, "lon": 7.4189}, "time_zone": "Europe/Monaco"})
 	sid, _ := st["id"].(string)
-	want(t, func() int { code, b := c("POST", "/v1/vehicles", map[string]any{"station_id": sid, "name": "Van", "active": true}); st = b; return code }(), 201, st)
+	want(t, func() int {
+		code, b := c("POST", "/v1/vehicles", map[string]any{"station_id": sid, "name": "Van", "active": true})
+		st = b
+		return code
+	}(), 201, st)
 	code, d := c("POST", "/v1/drivers", map[string]any{"station_id": sid, "name": "Dana", "active": true, "shifts": []map[string]any{{"start": "00:00", "end": "24:00"}}})
 	want(t, code, 201, d)
 	date := time.Now().In(mustLoc(t, "Europe/Monaco")).Format(lastmile.DateLayout)
