@@ -59,9 +59,12 @@ type searcher struct {
 	blink      float64
 	fast       uint64 // xorshift state for blinks
 	blinkGap   int
-	seenClass  map[int]bool
-	routeStamp []uint32
-	stamp      uint32
+	// newRoutePenalty is added to the cost of opening an unused vehicle
+	// (the fleet objective's penalty per extra vehicle).
+	newRoutePenalty int64
+	seenClass       map[int]bool
+	routeStamp      []uint32
+	stamp           uint32
 	// vehicle classes for empty-route deduplication
 	vclass []int
 }
@@ -510,7 +513,7 @@ func (se *searcher) bestJob(r *route, u int, best *insertion) {
 	x := &m.tasks[u]
 	var extra int64
 	if r.nTasks == 0 {
-		extra = vm.fixed
+		extra = vm.fixed + se.newRoutePenalty
 		if len(r.seq) > 0 {
 			return
 		}
@@ -552,7 +555,7 @@ func (se *searcher) bestShipment(r *route, u int, best *insertion) {
 		if len(r.seq) > 0 {
 			return
 		}
-		extra = vm.fixed + vm.arcCost(r.loc[0], r.loc[1])
+		extra = vm.fixed + se.newRoutePenalty + vm.arcCost(r.loc[0], r.loc[1])
 	}
 	if r.nTasks+2 > vm.maxTasks {
 		return

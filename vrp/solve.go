@@ -178,7 +178,9 @@ const (
 	tempEnd          = 0.01
 	calibrationMoves = 50
 	vehPenaltyFactor = 1.0
+	unassignedFactor = 3.0
 )
+
 
 // driver runs the threads of the search with synchronisation at epoch
 // boundaries, so that a run bounded by iterations is reproducible.
@@ -219,6 +221,7 @@ type thread struct {
 	// fleet objective, after fleet minimisation
 	vehPenalty float64
 	target     int64
+	unPenalty  float64 // per unassigned task (and priority point)
 }
 
 func (d *driver) run(ctx context.Context, init *solution) *solution {
@@ -257,7 +260,10 @@ func (d *driver) run(ctx context.Context, init *solution) *solution {
 	}
 	lb := m.vehicleLowerBound()
 	fleetPhase := fleet && m.usedVehicles(init) > lb
-	fleetVehicles, fleetProgress := m.usedVehicles(init), 0.0
+	fleetVehicles := m.usedVehicles(init)
+	for _, th := range ths {
+		th.setUnassignedPenalty(m, init)
+	}
 	if fleet && !fleetPhase {
 		for _, th := range ths {
 			th.startCostPhase(m, init)
@@ -268,18 +274,17 @@ func (d *driver) run(ctx context.Context, init *solution) *solution {
 		// With a deadline, an epoch also ends after a slice of the budget, so
 		// that synchronisation and phase changes happen on time.
 		epochEnd := time.Now().Add(max(20*time.Millisecond, d.deadline.Sub(d.start)/50))
-		// Fleet minimisation ends at half the budget, at the lower bound, or
-		// when it has not removed a vehicle for a fifth of the budget.
-		if v := m.usedVehicles(globalBest); v < fleetVehicles {
-			fleetVehicles, fleetProgress = v, f
-		}
-		if fleetPhase && (f >= 0.5 || fleetVehicles <= lb || f-fleetProgress > 0.2) {
+		// Fleet minimisation ends at half the budget or at the lower bound.
+		fleetVehicles = min(fleetVehicles, m.usedVehicles(globalBest))
+		if fleetPhase && (f >= 0.5 || fleetVehicles <= lb) {
 			fleetPhase = false
 			for _, th := range ths {
 				th.cur, th.curSc = globalBest.copy(), globalSc
 				th.best, th.bestSc = globalBest.copy(), globalSc
 				th.startCostPhase(m, globalBest)
 			}
+			// The annealing restarts for the cost phase, calibrated on the
+			// solution fleet minimisation left.
 		}
 		var wg sync.WaitGroup
 		for _, th := range ths {
@@ -363,6 +368,22 @@ func (th *thread) startCostPhase(m *model, best *solution) {
 	}
 	th.vehPenalty = vehPenaltyFactor * float64(cost) / float64(max(1, th.target))
 	th.se.allowNew = true
+	th.se.newRoutePenalty = int64(th.vehPenalty)
+	th.setUnassignedPenalty(m, best)
+}
+
+// setUnassignedPenalty sets the walk's penalty per unassigned task to
+// unassignedFactor times the mean cost per assigned task of s.
+func (th *thread) setUnassignedPenalty(m *model, s *solution) {
+	var cost int64
+	tasks := 0
+	for _, r := range s.routes {
+		if r.nTasks > 0 {
+			cost += r.cost + m.vehicles[r.v].fixed
+			tasks += r.nTasks
+		}
+	}
+	th.unPenalty = unassignedFactor * float64(max(cost, 1)) / float64(max(tasks, 1))
 }
 
 // calibrate returns the starting temperature: tempStart times the mean
@@ -409,23 +430,10 @@ func (th *thread) step(m *model, fleet bool, f float64) {
 	se.recreate(cand)
 	sc := m.score(cand, fleet)
 	temp := th.temp0 * math.Pow(th.tempF/th.temp0, f)
-	var accept bool
-	if fleet {
-		// Under the fleet objective the walk may use more vehicles than the
-		// best solution, at a penalty per extra vehicle; the best solution
-		// itself stays lexicographic.
-		a, b := sc, th.curSc
-		a.vehicles, b.vehicles = 0, 0
-		accept = a.unPrio < b.unPrio || a.unPrio == b.unPrio && a.unCount < b.unCount
-		if !accept && a.sameClass(b) {
-			accept = th.penalized(sc) < th.penalized(th.curSc)-temp*math.Log(se.rng.Float64())
-		}
-	} else {
-		accept = sc.less(th.curSc)
-		if !accept && sc.sameClass(th.curSc) {
-			accept = float64(sc.cost) < float64(th.curSc.cost)-temp*math.Log(se.rng.Float64())
-		}
-	}
+	// The walk may leave tasks out and (under the fleet objective) use more
+	// vehicles than the best solution, at penalties; the best solution
+	// itself stays lexicographic.
+	accept := th.penalized(sc) < th.penalized(th.curSc)-temp*math.Log(se.rng.Float64())
 	if accept {
 		th.cur, th.curSc = cand, sc
 		if sc.less(th.bestSc) {
@@ -434,9 +442,11 @@ func (th *thread) step(m *model, fleet bool, f float64) {
 	}
 }
 
-// penalized is the cost with a penalty for vehicles beyond the target.
+// penalized is the cost with penalties for unassigned tasks (weighted by
+// priority) and for vehicles beyond the target.
 func (th *thread) penalized(sc score) float64 {
-	return float64(sc.cost) + th.vehPenalty*float64(max(0, sc.vehicles-th.target))
+	return float64(sc.cost) + th.vehPenalty*float64(max(0, sc.vehicles-th.target)) +
+		th.unPenalty*float64(sc.unCount+sc.unPrio)
 }
 
 // fleetStep is one iteration of SISR's fleet minimisation: a route is
