@@ -181,7 +181,6 @@ const (
 	unassignedFactor = 3.0
 )
 
-
 // driver runs the threads of the search with synchronisation at epoch
 // boundaries, so that a run bounded by iterations is reproducible.
 type driver struct {
