@@ -261,3 +261,23 @@ func TestRoadFlags(t *testing.T) {
 		})
 	}
 }
+
+func TestRoadsMatrixTooManyPoints(t *testing.T) {
+	graph := monacoGraph(t)
+	var b strings.Builder
+	b.WriteString("lon,lat\n")
+	for i := 0; i <= maxMatrixPoints; i++ {
+		b.WriteString("7.4590341,43.7618316\n")
+	}
+	path := filepath.Join(t.TempDir(), "many.csv")
+	if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var out, errb bytes.Buffer
+	if code := run(context.Background(), []string{"roads", "matrix", "--graph", graph, "--points", path}, nil, &out, &errb); code != 2 {
+		t.Fatalf("exit %d, want 2: %s", code, errb.String())
+	}
+	if !strings.Contains(errb.String(), "more than 5000 points") {
+		t.Errorf("stderr: %s", errb.String())
+	}
+}
