@@ -166,18 +166,19 @@ func (m *model) vehicleClasses() []int {
 	return out
 }
 
-// Annealing temperatures, relative to the mean arc cost of the first
-// solution.
 // Search parameters. The starting temperature is tempStart times the mean
 // cost increase of a sample of moves (see calibrate); it falls geometrically
 // to tempEnd times that. The penalty per extra vehicle in the fleet
-// objective's cost phase is vehPenaltyFactor times the mean route cost of
-// the best solution.
+// objective's cost phase grows geometrically from vehPenaltyStart to
+// vehPenaltyEnd times the mean route cost of the best solution when the
+// phase started. The penalty per unassigned task is unassignedFactor times
+// the mean cost per task.
 const (
 	tempStart        = 3.0
 	tempEnd          = 0.01
 	calibrationMoves = 50
-	vehPenaltyFactor = 1.0
+	vehPenaltyStart  = 0.05
+	vehPenaltyEnd    = 3.0
 	unassignedFactor = 3.0
 )
 
@@ -219,6 +220,8 @@ type thread struct {
 	tempF     float64
 	// fleet objective, after fleet minimisation
 	vehPenalty float64
+	routeCost  float64 // mean route cost when the cost phase started
+	phaseStart float64 // budget fraction when the cost phase started
 	target     int64
 	unPenalty  float64 // per unassigned task (and priority point)
 }
@@ -265,7 +268,7 @@ func (d *driver) run(ctx context.Context, init *solution) *solution {
 	}
 	if fleet && !fleetPhase {
 		for _, th := range ths {
-			th.startCostPhase(m, init)
+			th.startCostPhase(m, init, 0)
 		}
 	}
 	for !done() {
@@ -280,7 +283,7 @@ func (d *driver) run(ctx context.Context, init *solution) *solution {
 			for _, th := range ths {
 				th.cur, th.curSc = globalBest.copy(), globalSc
 				th.best, th.bestSc = globalBest.copy(), globalSc
-				th.startCostPhase(m, globalBest)
+				th.startCostPhase(m, globalBest, f)
 			}
 			// The annealing restarts for the cost phase, calibrated on the
 			// solution fleet minimisation left.
@@ -357,7 +360,7 @@ func (m *model) vehicleLowerBound() int64 {
 
 // startCostPhase sets the vehicle target and penalty of the fleet
 // objective's cost phase: the penalty is a multiple of the mean route cost.
-func (th *thread) startCostPhase(m *model, best *solution) {
+func (th *thread) startCostPhase(m *model, best *solution, f float64) {
 	th.target = m.usedVehicles(best)
 	var cost int64
 	for _, r := range best.routes {
@@ -365,7 +368,9 @@ func (th *thread) startCostPhase(m *model, best *solution) {
 			cost += r.cost + m.vehicles[r.v].fixed
 		}
 	}
-	th.vehPenalty = vehPenaltyFactor * float64(cost) / float64(max(1, th.target))
+	th.routeCost = float64(cost) / float64(max(1, th.target))
+	th.phaseStart = f
+	th.vehPenalty = vehPenaltyStart * th.routeCost
 	th.se.allowNew = true
 	th.se.newRoutePenalty = int64(th.vehPenalty)
 	th.setUnassignedPenalty(m, best)
@@ -429,6 +434,12 @@ func (th *thread) step(m *model, fleet bool, f float64) {
 	se.recreate(cand)
 	sc := m.score(cand, fleet)
 	temp := th.temp0 * math.Pow(th.tempF/th.temp0, f)
+	if fleet && th.routeCost > 0 {
+		// the penalty per extra vehicle grows over the cost phase
+		g := math.Max(0, (f-th.phaseStart)/math.Max(1e-9, 1-th.phaseStart))
+		th.vehPenalty = th.routeCost * vehPenaltyStart * math.Pow(vehPenaltyEnd/vehPenaltyStart, g)
+		th.se.newRoutePenalty = int64(th.vehPenalty)
+	}
 	// The walk may leave tasks out and (under the fleet objective) use more
 	// vehicles than the best solution, at penalties; the best solution
 	// itself stays lexicographic.
