@@ -57,8 +57,8 @@ type chBuilder struct {
 // Settled-node limits of witness searches when contracting a node and when
 // estimating its priority.
 const (
-	witnessSettleLimit  = 500
-	simulateSettleLimit = 60
+	witnessSettleLimit  = 200
+	simulateSettleLimit = 30
 )
 
 func (g *Graph) contract(ctx context.Context) error {
@@ -236,7 +236,7 @@ func (b *chBuilder) shortcutsOf(v uint32, add bool) int {
 func (b *chBuilder) priority(v uint32) int32 {
 	sc := b.shortcutsOf(v, false)
 	deg := len(b.in[v]) + len(b.out[v])
-	return int32(4*(sc-deg)) + 2*b.deleted[v] + b.level[v]
+	return int32(8*(sc-deg)) + b.deleted[v] + b.level[v]
 }
 
 func (b *chBuilder) contractNode(v uint32) {

@@ -25,6 +25,7 @@ const (
 type pbfGuard struct {
 	r      *bufio.Reader
 	frame  []byte
+	raw    []byte // inflated blob
 	out    []byte
 	blocks int
 	err    error
@@ -87,11 +88,35 @@ func (g *pbfGuard) next() ([]byte, error) {
 	if _, err := io.ReadFull(g.r, g.frame[start:]); err != nil {
 		return nil, io.ErrUnexpectedEOF
 	}
-	if err := checkBlob(g.frame[start:]); err != nil {
+	raw, err := g.inflate(g.frame[start:])
+	if err != nil {
 		return nil, g.fail("%v", err)
 	}
 	g.blocks++
-	return g.frame, nil
+	if raw == nil || len(raw) > maxBlob-1024 {
+		return g.frame, nil
+	}
+	// Pass the block on uncompressed, so that it is inflated only once.
+	var blobHead []byte
+	blobHead = append(blobHead, 0x0a)
+	blobHead = binary.AppendUvarint(blobHead, uint64(len(raw)))
+	var blobTail []byte
+	blobTail = append(blobTail, 0x10)
+	blobTail = binary.AppendUvarint(blobTail, uint64(len(raw)))
+	blobLen := len(blobHead) + len(raw) + len(blobTail)
+	var hdr []byte
+	hdr = append(hdr, 0x0a)
+	hdr = binary.AppendUvarint(hdr, uint64(len(typ)))
+	hdr = append(hdr, typ...)
+	hdr = append(hdr, 0x18)
+	hdr = binary.AppendUvarint(hdr, uint64(blobLen))
+	out := binary.BigEndian.AppendUint32(g.frame[:0], uint32(len(hdr)))
+	out = append(out, hdr...)
+	out = append(out, blobHead...)
+	out = append(out, raw...)
+	out = append(out, blobTail...)
+	g.frame = out
+	return out, nil
 }
 
 // protoFields calls fn for each field of a protobuf message: its number,
@@ -157,9 +182,10 @@ func parseBlobHeader(b []byte) (typ string, dataSize int64, err error) {
 	return typ, dataSize, err
 }
 
-// checkBlob checks a Blob's declared raw size and, for zlib data, that it
-// inflates to exactly that size.
-func checkBlob(b []byte) error {
+// inflate checks a Blob's declared raw size and, for zlib data, that it
+// inflates to exactly that size; it returns the inflated data (nil for a
+// raw blob).
+func (g *pbfGuard) inflate(b []byte) ([]byte, error) {
 	rawSize := int64(-1)
 	var raw, zdata []byte
 	kinds := 0
@@ -180,28 +206,30 @@ func checkBlob(b []byte) error {
 	})
 	switch {
 	case err != nil:
-		return err
+		return nil, err
 	case kinds != 1:
-		return errors.New("blob without exactly one data field")
+		return nil, errors.New("blob without exactly one data field")
 	case raw != nil:
 		if len(raw) >= maxBlob {
-			return fmt.Errorf("raw data of %d bytes", len(raw))
+			return nil, fmt.Errorf("raw data of %d bytes", len(raw))
 		}
-		return nil
+		return nil, nil
 	}
 	if rawSize < 0 || rawSize >= maxBlob {
-		return fmt.Errorf("declared raw size %d", rawSize)
+		return nil, fmt.Errorf("declared raw size %d", rawSize)
 	}
 	zr, err := zlib.NewReader(bytes.NewReader(zdata))
 	if err != nil {
-		return fmt.Errorf("zlib: %v", err)
+		return nil, fmt.Errorf("zlib: %v", err)
 	}
-	n, err := io.Copy(io.Discard, io.LimitReader(zr, rawSize+1))
+	w := bytes.NewBuffer(g.raw[:0])
+	n, err := io.Copy(w, io.LimitReader(zr, rawSize+1))
 	if err != nil {
-		return fmt.Errorf("zlib: %v", err)
+		return nil, fmt.Errorf("zlib: %v", err)
 	}
 	if n != rawSize {
-		return fmt.Errorf("inflates to more or less than its declared %d bytes", rawSize)
+		return nil, fmt.Errorf("inflates to more or less than its declared %d bytes", rawSize)
 	}
-	return nil
+	g.raw = w.Bytes()
+	return g.raw, nil
 }
