@@ -215,3 +215,61 @@ func TestOptimize(t *testing.T) {
 	driver := e.key("integration", nil, "")
 	e.do("POST", "/v1/optimize", driver, problem).must(t, http.StatusForbidden)
 }
+
+func TestImportModes(t *testing.T) {
+	e := newEnv(t)
+	st, _, _ := e.seed("A")
+	bad := orderBody(st, "J-3", 3)
+	bad["parcels"] = []map[string]any{{"barcode": "has space"}}
+	rows := []any{orderBody(st, "J-1", 1), orderBody(st, "J-2", 2), bad, orderBody(st, "J-1", 4)}
+	all := e.do("POST", "/v1/orders/import", e.admin, rows).must(t, 422)
+	if all["created"].(float64) != 0 || all["failed"].(float64) != 2 {
+		t.Fatalf("all-or-nothing report %v", all)
+	}
+	errs := all["errors"].([]any)
+	if f := str(errs[0].(map[string]any), "field"); f != "parcels[0].barcode" {
+		t.Fatalf("first error on %q", f)
+	}
+	if c := str(errs[1].(map[string]any), "code"); c != "conflict" {
+		t.Fatalf("duplicate in file: %v", errs[1])
+	}
+	if n := len(items(e.do("GET", "/v1/orders", e.admin, nil).must(t, 200))); n != 0 {
+		t.Fatalf("%d orders stored by a refused import", n)
+	}
+	row := e.do("POST", "/v1/orders/import?mode=row", e.admin, map[string]any{"orders": rows}).must(t, 200)
+	if row["created"].(float64) != 2 || row["failed"].(float64) != 2 {
+		t.Fatalf("per-row report %v", row)
+	}
+	again := e.do("POST", "/v1/orders/import?mode=row", e.admin, rows[:1]).must(t, 200)
+	if again["failed"].(float64) != 1 || str(again["errors"].([]any)[0].(map[string]any), "field") != "external_id" {
+		t.Fatalf("re-import %v", again)
+	}
+	tests := []struct {
+		name, body, ctype string
+		status            int
+		field             string
+	}{
+		{"unknown column", "external_id,colour\nx,red\n", "text/csv", 422, "colour"},
+		{"missing column", "external_id,recipient_name\nx,y\n", "text/csv", 422, "address_line1"},
+		{"empty csv", "", "text/csv", 422, ""},
+		{"no station", "external_id,recipient_name,address_line1,lat,lon,barcodes\nx,y,z,43.7,7.4,b\n", "text/csv", 422, "station_id"},
+		{"xml", "<orders/>", "application/xml", 415, "Content-Type"},
+		{"bad mode", "[]", "application/json", 422, "mode"},
+		{"not an array", `{"orders": 3}`, "application/json", 422, "orders"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			path := "/v1/orders/import"
+			if tt.name == "bad mode" {
+				path += "?mode=some"
+			}
+			r := e.do("POST", path, e.admin, tt.body, "Content-Type", tt.ctype)
+			if r.status != tt.status {
+				t.Fatalf("status %d, want %d: %s", r.status, tt.status, r.raw)
+			}
+			if _, f := r.err(); tt.field != "" && f != tt.field {
+				t.Fatalf("field %q, want %q: %s", f, tt.field, r.raw)
+			}
+		})
+	}
+}

@@ -20,7 +20,7 @@ import (
 
 // env is a server on a fresh SQLite file with a bootstrap admin key.
 type env struct {
-	t     *testing.T
+	t     testing.TB
 	srv   *httptest.Server
 	api   *httpapi.Server
 	store lastmile.Store
@@ -31,7 +31,7 @@ type env struct {
 // testNow is a Monday morning in Monaco.
 var testNow = time.Date(2026, 3, 2, 6, 0, 0, 0, time.UTC)
 
-func newEnv(t *testing.T) *env {
+func newEnv(t testing.TB) *env {
 	t.Helper()
 	dir := t.TempDir()
 	e := &env{t: t, now: testNow}
@@ -109,7 +109,7 @@ func (e *env) do(method, path, key string, body any, headers ...string) resp {
 }
 
 // must checks the status and returns the body.
-func (r resp) must(t *testing.T, status int) map[string]any {
+func (r resp) must(t testing.TB, status int) map[string]any {
 	t.Helper()
 	if r.status != status {
 		t.Fatalf("status %d, want %d: %s", r.status, status, r.raw)

@@ -312,8 +312,10 @@ func parseCSV(r io.Reader, defStation string) ([]candidate, error) {
 		if errors.Is(err, io.EOF) {
 			break
 		}
-		line, _ := cr.FieldPos(0)
-		c := candidate{row: n, line: line}
+		c := candidate{row: n}
+		if err == nil && len(rec) > 0 {
+			c.line, _ = cr.FieldPos(0)
+		}
 		var mbe *http.MaxBytesError
 		switch {
 		case errors.As(err, &mbe):
