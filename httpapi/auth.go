@@ -39,7 +39,7 @@ func (s *Server) authenticate(roles []string, next http.Handler) http.Handler {
 			s.writeError(w, r, lastmile.Errorf(lastmile.EUnauthorized, "Authorization", "an API key is required: Authorization: Bearer lmk_…"))
 			return
 		}
-		k, err := s.store.APIKeyByHash(r.Context(), lastmile.HashSecret(secret))
+		k, err := s.keyByHash(r.Context(), lastmile.HashSecret(secret))
 		if lastmile.ErrorCode(err) == lastmile.ENotFound || (err == nil && k.RevokedAt != nil) {
 			s.writeError(w, r, lastmile.Errorf(lastmile.EUnauthorized, "Authorization", "unknown or revoked API key"))
 			return
@@ -54,6 +54,29 @@ func (s *Server) authenticate(roles []string, next http.Handler) http.Handler {
 		}
 		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), keyCtx, k)))
 	})
+}
+
+// keyTTL is how long a key read from the store is trusted without reading
+// it again: a key revoked on another server stops working within it.
+const keyTTL = 5 * time.Second
+
+type cachedKey struct {
+	k  *lastmile.APIKey
+	at time.Time
+}
+
+// keyByHash finds a key, through a short-lived cache that spares a
+// database read on every request.
+func (s *Server) keyByHash(ctx context.Context, hash string) (*lastmile.APIKey, error) {
+	if c, ok := s.keys.Load(hash); ok && time.Since(c.(cachedKey).at) < keyTTL {
+		return c.(cachedKey).k, nil
+	}
+	k, err := s.store.APIKeyByHash(ctx, hash)
+	if err != nil {
+		return nil, err
+	}
+	s.keys.Store(hash, cachedKey{k: k, at: time.Now()})
+	return k, nil
 }
 
 // change is the event-log description of a change by the caller.
@@ -158,6 +181,7 @@ func (s *Server) revokeKey(w http.ResponseWriter, r *http.Request) error {
 		if err := s.store.UpdateAPIKey(r.Context(), k, change(r, "api_key.revoked", nil)); err != nil {
 			return err
 		}
+		s.keys.Delete(k.Hash)
 	}
 	return writeJSON(w, http.StatusOK, k)
 }

@@ -51,6 +51,7 @@ type Server struct {
 	routes  []Route
 	metrics *metrics
 	idem    sync.Map // owner+key → *sync.Mutex, serialising retries of one request
+	keys    sync.Map // secret hash → cachedKey
 }
 
 // Route is one registered endpoint.
