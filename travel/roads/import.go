@@ -8,6 +8,7 @@ import (
 	"math"
 	"os"
 	"runtime"
+	"runtime/debug"
 	"slices"
 	"sort"
 
@@ -173,6 +174,9 @@ func readNetwork(ctx context.Context, open func() (io.ReadCloser, error), procs 
 	if len(n.ways) == 0 {
 		return nil, ErrNoRoads
 	}
+	// Return the first pass's block buffers before the second allocates
+	// its own: the import's peak memory is what matters at scale.
+	debug.FreeOSMemory()
 	n.stats.Ways = len(n.ways)
 	n.stats.Restrictions = len(n.restrictions)
 	n.ids = slices.Clone(n.refs)
@@ -206,6 +210,7 @@ func readNetwork(ctx context.Context, open func() (io.ReadCloser, error), procs 
 	if err != nil {
 		return nil, err
 	}
+	debug.FreeOSMemory()
 	for _, la := range n.lat {
 		if la == math.MinInt32 {
 			n.stats.MissingNodes++
