@@ -469,12 +469,16 @@ func (th *thread) fleetStep(m *model) {
 		if sc.less(th.bestSc) {
 			th.best, th.bestSc = th.cur, sc
 		}
-		// drop the route with the fewest tasks (random tie-break)
+		// drop a random route, biased to short ones: the least of
+		// n + U(0, n) over routes of n tasks
 		th.cur = th.cur.copy()
 		victim, fewest := -1, math.MaxInt
 		for v, r := range th.cur.routes {
-			if r.nTasks > 0 && (r.nTasks < fewest || r.nTasks == fewest && se.rng.IntN(2) == 0) {
-				victim, fewest = v, r.nTasks
+			if r.nTasks == 0 {
+				continue
+			}
+			if k := r.nTasks + se.rng.IntN(r.nTasks+1); k < fewest {
+				victim, fewest = v, k
 			}
 		}
 		if victim < 0 || m.usedVehicles(th.cur) <= 1 {
