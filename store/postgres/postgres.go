@@ -56,7 +56,7 @@ func Open(ctx context.Context, dsn string, now func() time.Time) (*Store, error)
 		db.Close()
 		return nil, fmt.Errorf("open postgres: %w", err)
 	}
-	d := sqldb.Dialect{Name: "postgres", Dollar: true, IsUnique: isUnique, ForUpdate: " FOR UPDATE", MaxParams: 60000}
+	d := sqldb.Dialect{Name: "postgres", Dollar: true, IsUnique: isUnique, ForUpdate: " FOR UPDATE", MaxParams: 60000, MaxRows: 5000}
 	return &Store{sqldb.New(db, d, now)}, nil
 }
 

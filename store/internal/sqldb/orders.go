@@ -20,7 +20,7 @@ var eventCols = []string{"id", "at", "station_id", "entity_type", "entity_id", "
 // insertMany inserts rows with multi-row VALUES statements, as many rows
 // per statement as the dialect's parameter limit allows.
 func (s *DB) insertMany(ctx context.Context, tx *sql.Tx, table string, cols []string, rows [][]any) error {
-	per := max(1, min(500, s.d.MaxParams/len(cols)))
+	per := max(1, min(s.d.MaxRows, s.d.MaxParams/len(cols)))
 	one := "(" + strings.TrimSuffix(strings.Repeat("?, ", len(cols)), ", ") + ")"
 	head := "INSERT INTO " + table + " (" + strings.Join(cols, ", ") + ") VALUES "
 	for i := 0; i < len(rows); i += per {
@@ -166,7 +166,7 @@ func (s *DB) ListOrders(ctx context.Context, f lastmile.OrderFilter) ([]*lastmil
 func (s *DB) ExistingOrders(ctx context.Context, stationID string, externalIDs, barcodes []string) (ext, bar map[string]string, err error) {
 	ext, bar = map[string]string{}, map[string]string{}
 	look := func(query string, vals []string, into map[string]string) error {
-		const chunk = 500
+		const chunk = 2000
 		for i := 0; i < len(vals); i += chunk {
 			w, a := in("", vals[i:min(i+chunk, len(vals))])
 			rows, err := s.query(ctx, s.db, query+w, append([]any{stationID}, a...)...)

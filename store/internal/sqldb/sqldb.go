@@ -30,8 +30,9 @@ type Dialect struct {
 	// transaction (" FOR UPDATE" on PostgreSQL, "" on SQLite where write
 	// transactions are exclusive).
 	ForUpdate string
-	// MaxParams bounds the parameters of one statement.
-	MaxParams int
+	// MaxParams bounds the parameters of one statement, MaxRows the rows of
+	// one multi-row insert.
+	MaxParams, MaxRows int
 }
 
 // DB is a store over a *sql.DB.
@@ -50,6 +51,9 @@ func New(db *sql.DB, d Dialect, now func() time.Time) *DB {
 	}
 	if d.MaxParams == 0 {
 		d.MaxParams = 30000
+	}
+	if d.MaxRows == 0 {
+		d.MaxRows = 500
 	}
 	return &DB{db: db, d: d, now: now, queries: map[string]string{}}
 }
