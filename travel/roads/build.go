@@ -269,7 +269,9 @@ func (n *network) build(ctx context.Context, turnCosts bool) (*Graph, error) {
 					}
 					banned := false
 					for _, rs := range restr {
-						if !rs.only && rs.from == inWay && rs.to == outWay {
+						// A restriction from a way onto itself (no_u_turn)
+						// bans turning back, not driving through.
+						if !rs.only && rs.from == inWay && rs.to == outWay && (rs.from != rs.to || r1 == r2) {
 							banned = true
 							restrUsed[rs] = true
 						}
