@@ -22,6 +22,7 @@ import (
 	"github.com/lastmile-dev/lastmile/store/postgres"
 	"github.com/lastmile-dev/lastmile/store/sqlite"
 	"github.com/lastmile-dev/lastmile/travel"
+	"github.com/lastmile-dev/lastmile/vrp"
 )
 
 type serveFlags struct {
@@ -32,6 +33,7 @@ type serveFlags struct {
 	shutdown, retentionInterval time.Duration
 	threads                     int
 	speed, detour               float64
+	roads                       roadFlags
 }
 
 // runServe implements `lastmile serve`: the delivery operations API on
@@ -57,10 +59,12 @@ func runServe(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 	fs.IntVar(&f.threads, "threads", 1, "optimizer `THREADS` per plan")
 	fs.Float64Var(&f.speed, "speed", travel.DefaultSpeedKMH, "average speed in `KMH` of great-circle travel estimates")
 	fs.Float64Var(&f.detour, "detour", travel.DefaultDetourFactor, "road over straight-line distance `FACTOR` of great-circle estimates")
+	f.roads.register(fs) // --osm, --graph, --osrm: plans on roads instead of great circles
 	fs.Usage = func() {
 		fmt.Fprintln(fs.Output(), "usage: lastmile serve [--addr HOST:PORT] [--db PATH|postgres://…] [flags]\n\n"+
 			"Runs the delivery operations API. Each flag may be given as an environment\n"+
-			"variable LASTMILE_<FLAG> (upper case, dashes as underscores).\n\nflags:")
+			"variable LASTMILE_<FLAG> (upper case, dashes as underscores). Travel times\n"+
+			"come from great-circle estimates unless --graph, --osm or --osrm is given.\n\nflags:")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -88,6 +92,13 @@ func runServe(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 		return usagef("--threads, --plan-time-limit and --optimize-time-limit must be positive")
 	}
 
+	var src vrp.TravelSource = travel.GreatCircle{SpeedKMH: f.speed, DetourFactor: f.detour}
+	if rs, err := f.roads.source(ctx, stderr); err != nil {
+		return err
+	} else if rs != nil {
+		src = rs
+	}
+
 	st, blobDir, err := openStore(ctx, f.db, f.blobs)
 	if err != nil {
 		return err
@@ -105,7 +116,7 @@ func runServe(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 		fmt.Fprintf(stdout, "admin API key (shown once, store it now): %s\n", secret)
 	}
 	api := httpapi.New(httpapi.Config{Store: st, Blobs: blobs, Logger: log,
-		Travel:        travel.GreatCircle{SpeedKMH: f.speed, DetourFactor: f.detour},
+		Travel:        src,
 		PlanTimeLimit: f.planLimit, OptimizeTimeLimit: f.optimizeLimit, Threads: f.threads})
 
 	ln, err := net.Listen("tcp", f.addr)

@@ -429,3 +429,11 @@ func TestKillNine(t *testing.T) {
 	}
 	t.Logf("%d orders acknowledged, %d stored after kill -9", len(acked), len(stored))
 }
+
+// TestServeRoads plans on the road graph of Monaco instead of great
+// circles.
+func TestServeRoads(t *testing.T) {
+	pbf := osmFile(t, "monaco.osm.pbf")
+	s := startServe(t, "--db", filepath.Join(t.TempDir(), "roads.db"), "--osm", pbf)
+	walk(t, s)
+}
