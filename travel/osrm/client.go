@@ -25,6 +25,10 @@ import (
 // table request (osrm-routed --max-table-size).
 const DefaultMaxTableSize = 100
 
+// MaxMatrixCells bounds the cells of one Matrix call (5000 points), as the
+// matrices are held in memory.
+const MaxMatrixCells = 25_000_000
+
 // maxResponseBytes bounds the size of one response body.
 const maxResponseBytes = 256 << 20
 
@@ -147,6 +151,9 @@ var coordinateRef = regexp.MustCompile(`coordinate (\d+)`)
 // A cell the server leaves null is an error naming the pair.
 func (c *Client) Matrix(ctx context.Context, profile string, points []vrp.Coord) (durations, distances [][]int64, err error) {
 	n := len(points)
+	if n > MaxMatrixCells/max(n, 1) {
+		return nil, nil, fmt.Errorf("osrm table: %d points make a matrix of more than %d cells", n, MaxMatrixCells)
+	}
 	for i, p := range points {
 		if !(p.Lon >= -180 && p.Lon <= 180 && p.Lat >= -90 && p.Lat <= 90) {
 			return nil, nil, fmt.Errorf("osrm table: point %d has coordinates [%g, %g]", i, p.Lon, p.Lat)

@@ -190,4 +190,7 @@ func TestTimeoutAndCancel(t *testing.T) {
 	if _, _, err := (&Client{BaseURL: srv.URL}).Matrix(context.Background(), "", []vrp.Coord{{Lon: 1, Lat: 95}}); err == nil {
 		t.Error("no error for a latitude of 95")
 	}
+	if _, _, err := (&Client{BaseURL: srv.URL}).Matrix(context.Background(), "", make([]vrp.Coord, 100_000)); err == nil || !strings.Contains(err.Error(), "cells") {
+		t.Errorf("10^5 points: %v", err)
+	}
 }

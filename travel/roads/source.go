@@ -26,7 +26,7 @@ func (s *Source) Matrix(ctx context.Context, profile string, points []vrp.Coord)
 		return nil, nil, fmt.Errorf("road travel: no graph loaded")
 	}
 	n := len(points)
-	if n*n > MaxTableCells {
+	if n > MaxTableCells/max(n, 1) {
 		return nil, nil, fmt.Errorf("road travel: %d points make a matrix of more than %d cells", n, MaxTableCells)
 	}
 	ph := make([]Phantom, n)
