@@ -224,6 +224,7 @@ type thread struct {
 	phaseStart float64 // budget fraction when the cost phase started
 	target     int64
 	unPenalty  float64 // per unassigned task (and priority point)
+	id         int
 }
 
 func (d *driver) run(ctx context.Context, init *solution) *solution {
@@ -235,7 +236,7 @@ func (d *driver) run(ctx context.Context, init *solution) *solution {
 	for i := range ths {
 		se := m.newSearcher(d.opt.Seed*7919+int64(i)*104729+1, d.opt.Objective)
 		se.allowNew = !fleet
-		ths[i] = &thread{se: se, cur: init.copy(), best: init.copy(), curSc: initSc, bestSc: initSc,
+		ths[i] = &thread{id: i, se: se, cur: init.copy(), best: init.copy(), curSc: initSc, bestSc: initSc,
 			temp0: temp0, tempF: temp0 * tempEnd}
 	}
 	epoch := int64(max(50, 100000/(m.nTasks+10)))
@@ -371,7 +372,10 @@ func (th *thread) startCostPhase(m *model, best *solution, f float64) {
 	th.routeCost = float64(cost) / float64(max(1, th.target))
 	th.phaseStart = f
 	th.vehPenalty = vehPenaltyStart * th.routeCost
-	th.se.allowNew = true
+	// Threads alternate between two walks: odd ones may open routes at a
+	// growing penalty; even ones keep the fleet found (the penalised walk can
+	// settle on more routes than the best and never come back).
+	th.se.allowNew = th.id%2 == 1
 	th.se.newRoutePenalty = int64(th.vehPenalty)
 	th.setUnassignedPenalty(m, best)
 }
