@@ -25,9 +25,10 @@ import (
 	"math"
 	"net/http"
 	"net/url"
-	"slices"
+	"runtime"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/lastmile-dev/lastmile/travel/roads"
 )
@@ -447,38 +448,86 @@ func (h *handler) table(w http.ResponseWriter, ctx context.Context, coords [][2]
 	if err != nil {
 		return errorf("TooBig", "%v", err)
 	}
-	buf := appendTable(nil, t, sp, dp, withDur, withDist, scale, q.Get("skip_waypoints") != "true")
+	parts := tableParts(t, sp, dp, withDur, withDist, scale, q.Get("skip_waypoints") != "true")
+	size := 0
+	for _, p := range parts {
+		size += len(p)
+	}
 	w.Header().Set("Content-Type", "application/json; charset=UTF-8")
-	w.Header().Set("Content-Length", strconv.Itoa(len(buf)))
+	w.Header().Set("Content-Length", strconv.Itoa(size))
 	w.WriteHeader(http.StatusOK)
-	w.Write(buf)
+	for _, p := range parts {
+		if _, err := w.Write(p); err != nil {
+			break
+		}
+	}
 	return nil
 }
 
 // EncodeTable appends OSRM's table response (durations in seconds,
 // distances in metres, sources and destinations) for t to buf.
 func EncodeTable(buf []byte, t *roads.Table, sources, destinations []roads.Phantom) []byte {
-	return appendTable(buf, t, sources, destinations, true, true, 1, true)
+	for _, p := range tableParts(t, sources, destinations, true, true, 1, true) {
+		buf = append(buf, p...)
+	}
+	return buf
 }
 
-func appendTable(buf []byte, t *roads.Table, sp, dp []roads.Phantom, withDur, withDist bool, scale float64, waypoints bool) []byte {
-	buf = slices.Grow(buf, 64+t.Rows*t.Cols*8*(b2i(withDur)+b2i(withDist)))
-	buf = append(buf, `{"code":"Ok"`...)
+// tableParts encodes a table response as consecutive pieces; large
+// matrices are encoded on all cores.
+func tableParts(t *roads.Table, sp, dp []roads.Phantom, withDur, withDist bool, scale float64, waypoints bool) [][]byte {
+	parts := [][]byte{[]byte(`{"code":"Ok"`)}
 	if withDur {
-		buf = append(buf, `,"durations":`...)
-		buf = AppendMatrix(buf, t.Rows, t.Cols, t.Durations, scale)
+		parts = append(parts, []byte(`,"durations":`))
+		parts = append(parts, matrixParts(t.Rows, t.Cols, t.Durations, scale)...)
 	}
 	if withDist {
-		buf = append(buf, `,"distances":`...)
-		buf = AppendMatrix(buf, t.Rows, t.Cols, t.Distances, 1)
+		parts = append(parts, []byte(`,"distances":`))
+		parts = append(parts, matrixParts(t.Rows, t.Cols, t.Distances, 1)...)
 	}
+	var tail []byte
 	if waypoints {
-		buf = append(buf, `,"sources":`...)
-		buf = appendWaypoints(buf, sp)
-		buf = append(buf, `,"destinations":`...)
-		buf = appendWaypoints(buf, dp)
+		tail = append(tail, `,"sources":`...)
+		tail = appendWaypoints(tail, sp)
+		tail = append(tail, `,"destinations":`...)
+		tail = appendWaypoints(tail, dp)
 	}
-	return append(buf, "}\n"...)
+	return append(parts, append(tail, "}\n"...))
+}
+
+// matrixParts encodes a matrix like AppendMatrix, in row blocks encoded
+// in parallel.
+func matrixParts(rows, cols int, cells []int32, scale float64) [][]byte {
+	workers := runtime.GOMAXPROCS(0)
+	if rows*cols < 1<<16 || rows < workers {
+		return [][]byte{AppendMatrix(nil, rows, cols, cells, scale)}
+	}
+	chunk := (rows + workers - 1) / workers
+	parts := make([][]byte, workers+2)
+	parts[0] = []byte{'['}
+	parts[workers+1] = []byte{']'}
+	var wg sync.WaitGroup
+	for w := range workers {
+		r0, r1 := w*chunk, min((w+1)*chunk, rows)
+		if r0 >= r1 {
+			continue
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			buf := make([]byte, 0, (r1-r0)*cols*7+16)
+			if r0 > 0 {
+				buf = append(buf, ',')
+			}
+			start := len(buf)
+			inner := AppendMatrix(buf, r1-r0, cols, cells[r0*cols:r1*cols], scale)
+			// Drop the block's own enclosing brackets.
+			copy(inner[start:], inner[start+1:len(inner)-1])
+			parts[w+1] = inner[:len(inner)-2]
+		}()
+	}
+	wg.Wait()
+	return parts
 }
 
 func b2i(b bool) int {

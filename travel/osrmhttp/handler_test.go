@@ -292,3 +292,25 @@ func TestAppendMatrix(t *testing.T) {
 		t.Errorf("scaled = %s, want %s", got, want)
 	}
 }
+
+func TestMatrixPartsMatchAppendMatrix(t *testing.T) {
+	for _, shape := range [][2]int{{1, 1}, {3, 5}, {300, 300}, {301, 257}, {1000, 70}} {
+		rows, cols := shape[0], shape[1]
+		cells := make([]int32, rows*cols)
+		for i := range cells {
+			cells[i] = int32(i*7919%100000) - 1
+		}
+		want := string(AppendMatrix(nil, rows, cols, cells, 1))
+		var got []byte
+		for _, p := range matrixParts(rows, cols, cells, 1) {
+			got = append(got, p...)
+		}
+		if string(got) != want {
+			t.Errorf("%d×%d: parallel encoding differs", rows, cols)
+		}
+		var v [][]*float64
+		if err := json.Unmarshal(got, &v); err != nil || len(v) != rows || len(v[0]) != cols {
+			t.Errorf("%d×%d: %v", rows, cols, err)
+		}
+	}
+}
