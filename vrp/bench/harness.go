@@ -73,9 +73,12 @@ type Config struct {
 	Dir       string   // instance folder; DefaultDir(Set) when empty
 	Instances []string // instance names (case-insensitive); all of Dir when empty
 	TimeLimit time.Duration
-	Threads   int
-	Objective string // classic (default) or distance
-	Seed      int64
+	// TimePer100, when set, gives each instance TimePer100 × tasks/100
+	// instead of TimeLimit (the CVRP convention n/100 × 10 s, say).
+	TimePer100 time.Duration
+	Threads    int
+	Objective  string // classic (default) or distance
+	Seed       int64
 	// Solve is the solver; vrp.Solve when nil.
 	Solve func(ctx context.Context, p *vrp.Problem, opts vrp.Options) (*vrp.Solution, error)
 }
@@ -159,7 +162,12 @@ func Run(ctx context.Context, cfg Config, progress func(Result)) ([]Result, erro
 			res.HasBKS, res.BKSVehicles, res.BKSCost = true, b.Vehicles, b.Cost
 		}
 		p := inst.Problem()
-		sctx, cancel := context.WithTimeout(ctx, limit)
+		instLimit := limit
+		if cfg.TimePer100 > 0 {
+			tasks := len(p.Jobs) + 2*len(p.Shipments)
+			instLimit = time.Duration(float64(cfg.TimePer100) * float64(tasks) / 100)
+		}
+		sctx, cancel := context.WithTimeout(ctx, instLimit)
 		start := time.Now()
 		sol, err := solve(sctx, p, opts)
 		res.Seconds = time.Since(start).Seconds()

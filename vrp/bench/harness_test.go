@@ -285,3 +285,21 @@ func TestSummarize(t *testing.T) {
 		t.Errorf("all %+v", all)
 	}
 }
+
+func TestRunTimePer100(t *testing.T) {
+	dir := sharedDir(t, "cvrp")
+	var got time.Duration
+	record := func(ctx context.Context, p *vrp.Problem, opts vrp.Options) (*vrp.Solution, error) {
+		d, _ := ctx.Deadline()
+		got = time.Until(d)
+		return greedySolve(ctx, p, opts)
+	}
+	cfg := Config{Set: SetCVRP, Dir: dir, Instances: []string{"X-n101-k25"}, TimeLimit: time.Hour, TimePer100: 2 * time.Second, Solve: record}
+	if _, err := Run(context.Background(), cfg, nil); err != nil {
+		t.Fatal(err)
+	}
+	// 100 customers: 2 s, not the hour of TimeLimit
+	if got > 2*time.Second || got < 1500*time.Millisecond {
+		t.Errorf("deadline %v after start, want about 2s", got)
+	}
+}
