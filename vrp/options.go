@@ -26,8 +26,8 @@ type Options struct {
 	// context is done. With a bound and no deadline, the result is a function
 	// of (problem, Seed, Threads) only.
 	MaxIterations int64
-	// Progress, when set, is called from the solving goroutine each time the
-	// best solution improves.
+	// Progress, when set, is called from the solving goroutine once for the
+	// first solution (Iteration 0) and then each time the best improves.
 	Progress func(ProgressEvent)
 }
 

@@ -248,6 +248,7 @@ func (d *driver) run(ctx context.Context, init *solution) *solution {
 			d.opt.Progress(ProgressEvent{Iteration: it, Unassigned: int(sc.unCount), Vehicles: int(m.usedVehicles(globalBest)), Cost: sc.cost / costScale})
 		}
 	}
+	report(initSc) // the first solution, from construction
 	done := func() bool {
 		if ctx.Err() != nil {
 			return true

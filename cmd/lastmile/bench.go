@@ -190,7 +190,13 @@ func benchStation(ctx context.Context, f benchFlags, stdout, stderr io.Writer) e
 		len(p.Jobs), len(p.Vehicles), f.seed, f.timeLimit, f.threads)
 	sctx, cancel := context.WithTimeout(ctx, f.timeLimit)
 	start := time.Now()
-	sol, err := benchSolve(sctx, p, vrp.Options{Seed: f.seed, Threads: f.threads})
+	var first float64
+	progress := func(e vrp.ProgressEvent) {
+		if e.Iteration == 0 && first == 0 {
+			first = time.Since(start).Seconds()
+		}
+	}
+	sol, err := benchSolve(sctx, p, vrp.Options{Seed: f.seed, Threads: f.threads, Progress: progress})
 	seconds := time.Since(start).Seconds()
 	cancel()
 	if err != nil {
@@ -205,10 +211,11 @@ func benchStation(ctx context.Context, f benchFlags, stdout, stderr io.Writer) e
 		strconv.Itoa(len(p.Vehicles)),
 		strconv.Itoa(len(sol.Unassigned)),
 		strconv.FormatFloat(float64(sol.Summary.Distance)/1000, 'f', 1, 64),
+		strconv.FormatFloat(first, 'f', 2, 64),
 		strconv.FormatFloat(seconds, 'f', 2, 64),
 		strconv.FormatBool(rep.Feasible),
 	}
-	header := []string{"stops", "seed", "cost", "routes", "vehicles", "unassigned", "distance_km", "seconds", "feasible"}
+	header := []string{"stops", "seed", "cost", "routes", "vehicles", "unassigned", "distance_km", "first_s", "seconds", "feasible"}
 	if f.csv {
 		cw := csv.NewWriter(stdout)
 		cw.Write(header)
