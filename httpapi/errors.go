@@ -106,11 +106,7 @@ func jsonError(err error) error {
 	case errors.As(err, &syn):
 		return lastmile.Invalidf("", "malformed JSON at byte %d: %v", syn.Offset, syn)
 	case errors.As(err, &typ):
-		f := typ.Field
-		if f == "" {
-			f = ""
-		}
-		return lastmile.Invalidf(f, "expected %s, got JSON %s", typ.Type, typ.Value)
+		return lastmile.Invalidf(typ.Field, "expected %s, got JSON %s", typ.Type, typ.Value)
 	case errors.Is(err, io.EOF):
 		return lastmile.Invalidf("", "empty body: a JSON object is required")
 	case errors.Is(err, io.ErrUnexpectedEOF):
@@ -120,12 +116,9 @@ func jsonError(err error) error {
 	if f, ok := strings.CutPrefix(msg, "json: unknown field "); ok {
 		return lastmile.Invalidf(strings.Trim(f, `"`), "unknown field")
 	}
-	var te interface{ Unwrap() error }
-	if errors.As(err, &te) {
-		// time.Time and other TextUnmarshalers report their own errors.
-		return lastmile.Invalidf("", "invalid value: %v", err)
-	}
-	return lastmile.Invalidf("", "invalid JSON: %v", err)
+	// Other errors come from values' own decoders, such as a time that is
+	// not RFC 3339.
+	return lastmile.Invalidf("", "invalid value: %v", err)
 }
 
 // pathID returns a path value.
