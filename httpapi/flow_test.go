@@ -125,6 +125,19 @@ func TestDay(t *testing.T) {
 	}
 	e.do("POST", "/v1/routes/"+routeID+"/dispatch", e.admin, nil).must(t, 409)
 
+	// A late order: the only crew is on the road, so a second plan of the
+	// day leaves it unassigned, and publishing it keeps the first wave.
+	e.do("POST", "/v1/orders", e.admin, orderBody(st, "LATE-1", 3)).must(t, 201)
+	wave := e.do("POST", "/v1/plans", e.admin, map[string]any{"station_id": st, "date": "2026-03-02", "time_limit_s": 0.2}).must(t, 201)
+	un := wave["unassigned"].([]any)
+	if len(wave["routes"].([]any)) != 0 || len(un) != 1 || !strings.Contains(str(un[0].(map[string]any), "reason"), "no vehicle") {
+		t.Fatalf("second wave %v", wave)
+	}
+	e.do("POST", "/v1/plans/"+str(wave, "id")+"/publish", e.admin, nil).must(t, 200)
+	if p := e.do("GET", "/v1/plans/"+planID, e.admin, nil).must(t, 200); str(p, "status") != "published" {
+		t.Fatalf("first wave became %s", str(p, "status"))
+	}
+
 	// Deliver the OTP order with a photo and a signature.
 	var otpOrder, otp string
 	for k, v := range otps {

@@ -292,6 +292,18 @@ func (s *Server) plan(r *http.Request, st *lastmile.Station, date string, parent
 			}
 		}
 	}
+	// Crews out on dispatched routes of the day are not available again.
+	published, _, err := s.store.ListPlans(ctx, lastmile.PlanFilter{StationIDs: []string{st.ID}, Date: date, Status: lastmile.PlanPublished})
+	if err != nil {
+		return nil, err
+	}
+	for _, pp := range published {
+		for _, rt := range pp.Routes {
+			if rt.Dispatched != nil {
+				busyV[rt.VehicleID], busyD[rt.DriverID] = true, true
+			}
+		}
+	}
 	var orders []*lastmile.Order
 	cursor := ""
 	for {
@@ -341,6 +353,9 @@ func (s *Server) plan(r *http.Request, st *lastmile.Station, date string, parent
 	}
 	if p.Unassigned == nil {
 		p.Unassigned = []lastmile.Unassigned{}
+	}
+	if p.Routes == nil {
+		p.Routes = []lastmile.Route{}
 	}
 	p.Summarize()
 	if err := s.store.CreatePlan(ctx, p, change(r, "", map[string]any{"orders": len(orders), "routes": len(p.Routes), "unassigned": len(p.Unassigned)})); err != nil {
@@ -421,9 +436,10 @@ func (s *Server) replan(w http.ResponseWriter, r *http.Request) error {
 }
 
 // publish makes a draft the day's plan: its orders become planned on
-// their routes, and the station's previously published plan of the day
-// (if any, and not yet dispatched) is superseded, its remaining orders
-// released.
+// their routes. The station's previously published plan of the day is
+// superseded and its orders that the new plan does not take are released,
+// unless some of its routes were dispatched: then it stays published (a
+// first wave) and only the orders the new plan takes move.
 func (s *Server) publish(w http.ResponseWriter, r *http.Request) error {
 	p, err := s.loadPlan(r)
 	if err != nil {
@@ -454,10 +470,14 @@ func (s *Server) publish(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	for _, old := range prev {
+		dispatched := false
 		for _, rt := range old.Routes {
-			if rt.Dispatched != nil {
-				return lastmile.Errorf(lastmile.ETransition, "status", "plan %s of the same day has dispatched routes; it cannot be superseded", old.ID)
-			}
+			dispatched = dispatched || rt.Dispatched != nil
+		}
+		if dispatched {
+			// A wave already on the road stays published; its orders that
+			// the new plan takes move to the new routes below.
+			continue
 		}
 		old.Status = lastmile.PlanSuperseded
 		plans = append(plans, old)
