@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"io"
+	"log/slog"
 	"net/http"
 	"strconv"
 	"sync"
@@ -86,7 +87,10 @@ func (s *Server) observe(route string, next http.Handler) http.Handler {
 					s.writeError(sw, r, lastmile.Errorf(lastmile.EInternal, "", "internal error"))
 				}
 			}
-			s.metrics.latency.WithLabelValues(r.Method, route, strconv.Itoa(sw.status)).Observe(time.Since(t0).Seconds())
+			d := time.Since(t0)
+			s.metrics.latency.WithLabelValues(r.Method, route, strconv.Itoa(sw.status)).Observe(d.Seconds())
+			s.log.LogAttrs(r.Context(), slog.LevelDebug, "request", slog.String("method", r.Method), slog.String("route", route),
+				slog.String("path", r.URL.Path), slog.Int("status", sw.status), slog.Duration("duration", d))
 		}()
 		next.ServeHTTP(sw, r)
 	})
