@@ -26,6 +26,7 @@ func benchTableHTTP(b *testing.B, n int) {
 	client := &http.Client{}
 	b.ResetTimer()
 	var size int64
+	cpu := cpuTime()
 	for b.Loop() {
 		resp, err := client.Get(u)
 		if err != nil {
@@ -37,6 +38,7 @@ func benchTableHTTP(b *testing.B, n int) {
 			b.Fatalf("status %d", resp.StatusCode)
 		}
 	}
+	reportCPU(b, cpu)
 	b.ReportMetric(float64(size), "body-bytes")
 }
 

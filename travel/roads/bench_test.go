@@ -12,11 +12,13 @@ import (
 
 func BenchmarkImportHeidelberg(b *testing.B) {
 	path := filepath.Join(osmDir(b), "heidelberg.osm.pbf")
+	cpu := cpuTime()
 	for b.Loop() {
 		if _, err := ImportFile(context.Background(), path, ImportOptions{}); err != nil {
 			b.Fatal(err)
 		}
 	}
+	reportCPU(b, cpu)
 }
 
 // benchPoints returns n points on the Heidelberg graph: the 500 reference
@@ -38,11 +40,13 @@ func benchTable(b *testing.B, n int) {
 	g := extract(b, "heidelberg")
 	pts := benchPoints(b, g, n)
 	b.ResetTimer()
+	cpu := cpuTime()
 	for b.Loop() {
 		if _, err := g.Table(context.Background(), pts, pts); err != nil {
 			b.Fatal(err)
 		}
 	}
+	reportCPU(b, cpu)
 }
 
 func BenchmarkTable500Heidelberg(b *testing.B)  { benchTable(b, 500) }
