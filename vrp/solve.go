@@ -232,7 +232,7 @@ func (d *driver) run(ctx context.Context, init *solution) *solution {
 	fleet := d.opt.Objective == MinimizeVehiclesThenCost
 	ths := make([]*thread, d.threads)
 	initSc := m.score(init, fleet)
-	temp0 := d.calibrate(init, fleet)
+	temp0 := d.calibrate(ctx, init)
 	for i := range ths {
 		se := m.newSearcher(d.opt.Seed*7919+int64(i)*104729+1, d.opt.Objective)
 		se.allowNew = !fleet
@@ -398,25 +398,40 @@ func (th *thread) setUnassignedPenalty(m *model, s *solution) {
 // calibrate returns the starting temperature: tempStart times the mean
 // cost increase of a sample of ruin-and-recreate moves from the first
 // solution, so that the annealing does not depend on the scale of costs.
-func (d *driver) calibrate(init *solution, fleet bool) float64 {
+func (d *driver) calibrate(ctx context.Context, init *solution) float64 {
 	m := d.m
 	se := m.newSearcher(d.opt.Seed*31+7, d.opt.Objective)
 	se.allowNew = true
 	base := m.score(init, false)
 	var sum float64
 	var n int
-	for k := 0; k < calibrationMoves; k++ {
-		cand := init.copy()
-		se.ruin(cand)
-		se.recreate(cand)
-		sc := m.score(cand, false)
-		if sc.unPrio == base.unPrio && sc.unCount == base.unCount && sc.cost > base.cost {
-			sum += float64(sc.cost - base.cost)
-			n++
+	// A construction cut short leaves most tasks out: moves from it say
+	// nothing about the landscape, and would each redo the construction.
+	if !init.cutoff {
+		for k := 0; k < calibrationMoves && ctx.Err() == nil; k++ {
+			cand := init.copy()
+			se.ruin(cand)
+			se.recreate(cand)
+			sc := m.score(cand, false)
+			if sc.unPrio == base.unPrio && sc.unCount == base.unCount && sc.cost > base.cost {
+				sum += float64(sc.cost - base.cost)
+				n++
+			}
 		}
 	}
 	if n == 0 || sum == 0 {
-		return 1
+		// fall back on the mean arc cost
+		var arcs, cost int64
+		for _, r := range init.routes {
+			if r.nTasks > 0 {
+				arcs += int64(r.nTasks + 1)
+				cost += r.cost
+			}
+		}
+		if arcs == 0 || cost == 0 {
+			return 1
+		}
+		return float64(cost) / float64(arcs)
 	}
 	return tempStart * sum / float64(n)
 }
