@@ -6,7 +6,7 @@ import (
 )
 
 // Points returns the route's geometry as [lon, lat] pairs, from the
-// snapped start to the snapped destination.
+// snapped start to the snapped destination; at least two.
 func (r *Route) Points() [][2]float64 {
 	g := r.g
 	var pts [][2]float64
@@ -52,6 +52,10 @@ func (r *Route) Points() [][2]float64 {
 	add(r.from.Lon, r.from.Lat)
 	if len(r.roads) == 1 {
 		span(g.nodeEB[r.roads[0]], &r.from, &r.to)
+		if len(pts) == 1 {
+			// A route of length zero is still a line, as in OSRM.
+			pts = append(pts, pts[0])
+		}
 		return pts
 	}
 	for i, x := range r.roads {
