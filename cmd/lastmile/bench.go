@@ -31,6 +31,7 @@ type benchFlags struct {
 	set, dir, instances, objective, output string
 	timeLimit                              time.Duration
 	timePer100                             time.Duration
+	maxIterations                          int64
 	threads, generate                      int
 	seed                                   int64
 	csv                                    bool
@@ -47,6 +48,7 @@ func runBench(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 	fs.StringVar(&f.dir, "dir", "", "instance `DIR` (default ../shared/benchmarks/<folder of the set>)")
 	fs.StringVar(&f.instances, "instances", "", "comma-separated instance `NAMES` (default: all of DIR)")
 	fs.DurationVar(&f.timeLimit, "time-limit", bench.TimeLimitDefault, "solver time limit per instance, e.g. 2s")
+	fs.Int64Var(&f.maxIterations, "max-iterations", 0, "also stop each search after `N` iterations (reproducible when the time limit is not reached first)")
 	fs.DurationVar(&f.timePer100, "time-per-100", 0, "instead of --time-limit, give each instance this `DURATION` per 100 tasks (e.g. 10s: n/100 × 10 s)")
 	fs.IntVar(&f.threads, "threads", 2, "search `THREADS`")
 	fs.StringVar(&f.objective, "objective", bench.ObjectiveClassic, "classic (fewest vehicles, then distance) or distance")
@@ -100,14 +102,15 @@ func benchSet(ctx context.Context, f benchFlags, stdout, stderr io.Writer) error
 		return usagef("%v", err)
 	}
 	cfg := bench.Config{
-		Set:        f.set,
-		Dir:        f.dir,
-		TimeLimit:  f.timeLimit,
-		TimePer100: f.timePer100,
-		Threads:    f.threads,
-		Objective:  f.objective,
-		Seed:       f.seed,
-		Solve:      benchSolve,
+		Set:           f.set,
+		Dir:           f.dir,
+		TimeLimit:     f.timeLimit,
+		TimePer100:    f.timePer100,
+		MaxIterations: f.maxIterations,
+		Threads:       f.threads,
+		Objective:     f.objective,
+		Seed:          f.seed,
+		Solve:         benchSolve,
 	}
 	if cfg.Dir == "" {
 		cfg.Dir = bench.DefaultDir(f.set)

@@ -76,9 +76,12 @@ type Config struct {
 	// TimePer100, when set, gives each instance TimePer100 × tasks/100
 	// instead of TimeLimit (the CVRP convention n/100 × 10 s, say).
 	TimePer100 time.Duration
-	Threads    int
-	Objective  string // classic (default) or distance
-	Seed       int64
+	// MaxIterations, when set, bounds the search by iterations (and makes
+	// the result reproducible when the time limit is not reached first).
+	MaxIterations int64
+	Threads       int
+	Objective     string // classic (default) or distance
+	Seed          int64
 	// Solve is the solver; vrp.Solve when nil.
 	Solve func(ctx context.Context, p *vrp.Problem, opts vrp.Options) (*vrp.Solution, error)
 }
@@ -144,7 +147,7 @@ func Run(ctx context.Context, cfg Config, progress func(Result)) ([]Result, erro
 		limit = TimeLimitDefault
 	}
 	objective := cmp.Or(cfg.Objective, ObjectiveClassic)
-	opts := vrp.Options{Seed: cfg.Seed, Threads: cfg.Threads, Objective: vrp.MinimizeCost}
+	opts := vrp.Options{Seed: cfg.Seed, Threads: cfg.Threads, Objective: vrp.MinimizeCost, MaxIterations: cfg.MaxIterations}
 	if objective == ObjectiveClassic && cfg.Set != SetCVRP {
 		opts.Objective = vrp.MinimizeVehiclesThenCost
 	}
