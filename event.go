@@ -39,6 +39,9 @@ type Change struct {
 	Position *Point
 	Type     string
 	Data     any // detail, stored as JSON
+	// Outbox holds notifications the change causes; the store writes them
+	// in the same transaction as the change.
+	Outbox []OutboxMessage
 }
 
 // EventFilter selects events; empty fields match all.

@@ -51,11 +51,14 @@ type Vehicle struct {
 	Carrier   string   `json:"carrier,omitempty"` // carrier name when not owned
 	Skills    []string `json:"skills,omitempty"`  // e.g. refrigerated, tail_lift
 	// SpeedFactor scales travel speed (bikes in town: > 1); 0 means 1.
-	SpeedFactor float64   `json:"speed_factor,omitempty"`
-	Active      bool      `json:"active"`
-	Version     int64     `json:"version"`
-	CreatedAt   time.Time `json:"created_at"`
-	UpdatedAt   time.Time `json:"updated_at"`
+	SpeedFactor float64 `json:"speed_factor,omitempty"`
+	// DeviceID identifies the GPS tracker on board (the OsmAnd/Traccar
+	// "id" parameter, the MQTT topic's device); unique among vehicles.
+	DeviceID  string    `json:"device_id,omitempty"`
+	Active    bool      `json:"active"`
+	Version   int64     `json:"version"`
+	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time `json:"updated_at"`
 }
 
 // Normalize fills defaults.
@@ -105,6 +108,9 @@ func (v *Vehicle) Validate() error {
 		}
 	default:
 		return Invalidf("ownership", "%q is not own or carrier", v.Ownership)
+	}
+	if d := v.DeviceID; d != "" && (len(d) > 128 || strings.ContainsAny(d, " \t\r\n/+#")) {
+		return Invalidf("device_id", "%q is not a device id (1 to 128 characters, no spaces, / + or #)", d)
 	}
 	if v.SpeedFactor < 0 || v.SpeedFactor > 5 {
 		return Invalidf("speed_factor", "%g is not in [0, 5]", v.SpeedFactor)

@@ -1,0 +1,65 @@
+package lastmile
+
+import (
+	"context"
+	"encoding/json"
+	"time"
+)
+
+// Outbox message statuses.
+const (
+	OutboxPending   = "pending"   // waiting for its next attempt
+	OutboxDelivered = "delivered" // the receiver acknowledged it
+	OutboxDead      = "dead"      // attempts used up: on the dead-letter list
+)
+
+// Notification channels.
+const (
+	ChannelWebhook = "webhook"
+	ChannelEmail   = "email"
+	ChannelSMS     = "sms"
+)
+
+// OutboxMessage is a notification waiting to be delivered, at least once.
+// It is written in the same transaction as the change that causes it (see
+// Change.Outbox), so that a crash loses none, and delivered by a
+// dispatcher that retries with backoff.
+type OutboxMessage struct {
+	ID            string          `json:"id"`
+	Seq           int64           `json:"seq"`
+	CreatedAt     time.Time       `json:"created_at"`
+	Topic         string          `json:"topic"` // e.g. stop.arrived, order.delivered
+	StationID     string          `json:"station_id,omitempty"`
+	OrderID       string          `json:"order_id,omitempty"`
+	Channel       string          `json:"channel"` // webhook, email, sms
+	Target        string          `json:"target"`  // URL, email address or phone number
+	Payload       json.RawMessage `json:"payload"`
+	Status        string          `json:"status"`
+	Attempts      int             `json:"attempts"`
+	NextAttemptAt time.Time       `json:"next_attempt_at"`
+	LastError     string          `json:"last_error,omitempty"`
+	DeliveredAt   *time.Time      `json:"delivered_at,omitempty"`
+}
+
+// OutboxFilter selects outbox messages: a status ("" for all), after a
+// sequence number (the cursor), at most Limit (0: DefaultLimit).
+type OutboxFilter struct {
+	StationIDs []string // nil: all
+	Status     string
+	After      int64
+	Limit      int
+}
+
+// OutboxStore keeps notifications until they are delivered.
+type OutboxStore interface {
+	// AddMessages stores messages not tied to another change.
+	AddMessages(ctx context.Context, ms []OutboxMessage) error
+	// DueMessages returns pending messages whose next attempt is at or
+	// before t, oldest first.
+	DueMessages(ctx context.Context, t time.Time, limit int) ([]*OutboxMessage, error)
+	// UpdateMessage saves a message's status, attempts, next attempt, last
+	// error and delivery time.
+	UpdateMessage(ctx context.Context, m *OutboxMessage) error
+	OutboxMessage(ctx context.Context, id string) (*OutboxMessage, error)
+	ListMessages(ctx context.Context, f OutboxFilter) ([]*OutboxMessage, error)
+}

@@ -1,0 +1,211 @@
+package tracking
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"sync"
+	"time"
+
+	"github.com/lastmile-dev/lastmile"
+	"github.com/lastmile-dev/lastmile/vrp"
+)
+
+// Stop is one stop of a route as tracking sees it: the plan's timing, the
+// order's time window and whether the stop is finished.
+type Stop struct {
+	Seq     int    `json:"seq"`
+	Type    string `json:"type"` // delivery, pickup or break
+	OrderID string `json:"order_id,omitempty"`
+	// Location is the stop's place; nil for a break.
+	Location *lastmile.Point `json:"location,omitempty"`
+	// PlannedArrival, PlannedStart and PlannedDeparture come from the plan.
+	PlannedArrival   time.Time        `json:"planned_arrival"`
+	PlannedStart     time.Time        `json:"planned_start"`
+	PlannedDeparture time.Time        `json:"planned_departure"`
+	Window           *lastmile.Window `json:"window,omitempty"`
+	// Done is true once the stop needs no further visit (delivered,
+	// failed, or a break already taken).
+	Done bool `json:"done"`
+}
+
+// ServiceS is the planned time at the stop (setup and service).
+func (s Stop) ServiceS() int64 {
+	return max(0, int64(s.PlannedDeparture.Sub(s.PlannedStart)/time.Second))
+}
+
+// Route is a dispatched route to track.
+type Route struct {
+	ID        string         `json:"id"`
+	VehicleID string         `json:"vehicle_id"`
+	StationID string         `json:"station_id"`
+	Station   lastmile.Point `json:"station"`
+	Stops     []Stop         `json:"stops"`
+}
+
+// closed reports whether an order in status s needs no further visit.
+func closed(s string) bool {
+	switch s {
+	case lastmile.StatusDelivered, lastmile.StatusFailed, lastmile.StatusReattemptScheduled,
+		lastmile.StatusRedirected, lastmile.StatusReturned, lastmile.StatusCancelled, lastmile.StatusPending:
+		return true
+	}
+	return false
+}
+
+// RouteOf builds the tracked route of a plan's route; orders maps order
+// ids to the route's orders (their status and window).
+func RouteOf(rt *lastmile.Route, stationID string, station lastmile.Point, orders map[string]*lastmile.Order) *Route {
+	out := &Route{ID: rt.ID, VehicleID: rt.VehicleID, StationID: stationID, Station: station}
+	for _, st := range rt.Stops {
+		s := Stop{Seq: st.Seq, Type: st.Type, OrderID: st.OrderID, Location: st.Location,
+			PlannedArrival: st.ETA, PlannedStart: st.Start, PlannedDeparture: st.Departure}
+		if o := orders[st.OrderID]; o != nil {
+			s.Window = o.Window
+			s.Done = closed(o.Status)
+		}
+		out.Stops = append(out.Stops, s)
+	}
+	return out
+}
+
+// Estimator gives the travel time between two points.
+type Estimator interface {
+	TravelSeconds(ctx context.Context, from, to lastmile.Point) (int64, error)
+}
+
+// StraightLine estimates travel time as the great-circle distance times
+// Detour at SpeedKMH (defaults 25 km/h and 1.3).
+type StraightLine struct {
+	SpeedKMH, Detour float64
+}
+
+// TravelSeconds implements Estimator.
+func (e StraightLine) TravelSeconds(_ context.Context, from, to lastmile.Point) (int64, error) {
+	speed, detour := e.SpeedKMH, e.Detour
+	if speed <= 0 {
+		speed = 25
+	}
+	if detour <= 0 {
+		detour = 1.3
+	}
+	return int64(math.Round(from.DistanceM(to) * detour / (speed / 3.6))), nil
+}
+
+// FromSource adapts a vrp.TravelSource (road engine, OSRM, great circle)
+// into an Estimator for the given profile.
+func FromSource(src vrp.TravelSource, profile string) Estimator { return sourceEstimator{src, profile} }
+
+type sourceEstimator struct {
+	src     vrp.TravelSource
+	profile string
+}
+
+func (e sourceEstimator) TravelSeconds(ctx context.Context, from, to lastmile.Point) (int64, error) {
+	d, _, err := e.src.Matrix(ctx, e.profile, []vrp.Coord{{Lon: from.Lon, Lat: from.Lat}, {Lon: to.Lon, Lat: to.Lat}})
+	if err != nil {
+		return 0, fmt.Errorf("travel estimate: %w", err)
+	}
+	if len(d) < 1 || len(d[0]) < 2 {
+		return 0, fmt.Errorf("travel estimate: matrix of %d rows", len(d))
+	}
+	return d[0][1], nil
+}
+
+// ServiceModel gives the expected time at a stop: the plan's, or learned.
+type ServiceModel interface {
+	ServiceS(stationID, stopType string, planned int64) int64
+}
+
+// Learner learns service times per station and stop type from observed
+// dwell times (an exponentially weighted mean). It answers the planned
+// time until it has MinSamples observations. It is safe for concurrent use.
+type Learner struct {
+	Alpha      float64 // weight of a new observation (default 0.2)
+	MinSamples int     // default 5
+	mu         sync.Mutex
+	m          map[[2]string]*learned
+}
+
+type learned struct {
+	n    int
+	mean float64
+}
+
+// Observe records a dwell of seconds at a stop of that type.
+func (l *Learner) Observe(stationID, stopType string, seconds int64) {
+	if seconds <= 0 || seconds > 4*3600 {
+		return
+	}
+	a := l.Alpha
+	if a <= 0 {
+		a = 0.2
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.m == nil {
+		l.m = map[[2]string]*learned{}
+	}
+	k := [2]string{stationID, stopType}
+	x := l.m[k]
+	if x == nil {
+		l.m[k] = &learned{n: 1, mean: float64(seconds)}
+		return
+	}
+	x.n++
+	x.mean += a * (float64(seconds) - x.mean)
+}
+
+// ServiceS implements ServiceModel.
+func (l *Learner) ServiceS(stationID, stopType string, planned int64) int64 {
+	minN := l.MinSamples
+	if minN <= 0 {
+		minN = 5
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if x := l.m[[2]string{stationID, stopType}]; x != nil && x.n >= minN {
+		return int64(math.Round(x.mean))
+	}
+	return planned
+}
+
+// Risk levels of a stop.
+const (
+	RiskNone   = ""
+	RiskAtRisk = "at_risk" // the ETA window reaches past the stop's time window
+	RiskLate   = "late"    // the ETA itself is past the time window
+)
+
+// StopETA is the live estimate for one remaining stop.
+type StopETA struct {
+	Seq       int    `json:"seq"`
+	OrderID   string `json:"order_id,omitempty"`
+	Type      string `json:"type"`
+	StopsAway int    `json:"stops_away"` // 0: the next stop
+	// ETA is the expected arrival; Earliest and Latest the ETA window
+	// shown to recipients, narrowing as the stop approaches.
+	ETA       time.Time `json:"eta"`
+	Earliest  time.Time `json:"earliest"`
+	Latest    time.Time `json:"latest"`
+	Departure time.Time `json:"departure"`
+	DelayS    int64     `json:"delay_s"` // ETA minus planned arrival
+	Risk      string    `json:"risk,omitempty"`
+}
+
+// Progress is where a vehicle is on its route.
+type Progress struct {
+	RouteID    string    `json:"route_id"`
+	At         time.Time `json:"at"`
+	Done       int       `json:"done"`      // order stops finished
+	Remaining  int       `json:"remaining"` // order stops left
+	NextSeq    int       `json:"next_seq,omitempty"`
+	NextOrder  string    `json:"next_order_id,omitempty"`
+	NextDistM  float64   `json:"next_distance_m"` // straight line to the next stop
+	AtStop     string    `json:"at_stop,omitempty"`
+	DelayS     int64     `json:"delay_s"` // of the next stop
+	ETAs       []StopETA `json:"etas"`
+	Returning  bool      `json:"returning"` // every stop done
+	BackETA    time.Time `json:"back_eta,omitempty"`
+	NotStarted bool      `json:"not_started,omitempty"`
+}
