@@ -153,6 +153,8 @@ type Store interface {
 	EventStore
 	KeyStore
 	IdempotencyStore
+	PositionStore
+	OutboxStore
 	Ping(ctx context.Context) error
 	Close() error
 }

@@ -32,6 +32,8 @@ func Run(t *testing.T, open func(t *testing.T) lastmile.Store) {
 		{"Idempotency", testIdempotency},
 		{"ConcurrentUpdatesLoseNothing", testConcurrent},
 		{"NotFound", testNotFound},
+		{"Positions", testPositions},
+		{"OutboxWithChange", testOutbox},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -99,7 +99,10 @@ func (s *DB) CreateOrders(ctx context.Context, os []*lastmile.Order, c lastmile.
 		if err := s.insertMany(ctx, tx, "parcels", []string{"station_id", "barcode", "order_id"}, parcels); err != nil {
 			return err
 		}
-		return s.insertMany(ctx, tx, "events", eventCols, events)
+		if err := s.insertMany(ctx, tx, "events", eventCols, events); err != nil {
+			return err
+		}
+		return s.addOutbox(ctx, tx, c.Outbox)
 	})
 }
 
@@ -221,6 +224,9 @@ func (s *DB) UpdateOrders(ctx context.Context, os []*lastmile.Order, c lastmile.
 	return s.tx(ctx, "update orders", func(tx *sql.Tx) error {
 		out, err := s.updateOrders(ctx, tx, os, c)
 		if err != nil {
+			return err
+		}
+		if err := s.addOutbox(ctx, tx, c.Outbox); err != nil {
 			return err
 		}
 		for i := range os {

@@ -117,6 +117,9 @@ func (s *DB) UpdatePlan(ctx context.Context, ps []*lastmile.Plan, os []*lastmile
 		if err != nil {
 			return err
 		}
+		if err := s.addOutbox(ctx, tx, c.Outbox); err != nil {
+			return err
+		}
 		for i := range ps {
 			*ps[i] = out[i]
 		}
