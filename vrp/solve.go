@@ -225,6 +225,7 @@ type thread struct {
 	target     int64
 	unPenalty  float64 // per unassigned task (and priority point)
 	id         int
+	tempStart  float64 // budget fraction where the annealing schedule starts
 }
 
 func (d *driver) run(ctx context.Context, init *solution) *solution {
@@ -286,6 +287,7 @@ func (d *driver) run(ctx context.Context, init *solution) *solution {
 				th.cur, th.curSc = globalBest.copy(), globalSc
 				th.best, th.bestSc = globalBest.copy(), globalSc
 				th.startCostPhase(m, globalBest, f)
+				th.tempStart = f // the annealing starts afresh
 			}
 			// The annealing restarts for the cost phase, calibrated on the
 			// solution fleet minimisation left.
@@ -453,7 +455,8 @@ func (th *thread) step(m *model, fleet bool, f float64) {
 	se.ruin(cand)
 	se.recreate(cand)
 	sc := m.score(cand, fleet)
-	temp := th.temp0 * math.Pow(th.tempF/th.temp0, f)
+	ft := math.Max(0, (f-th.tempStart)/math.Max(1e-9, 1-th.tempStart))
+	temp := th.temp0 * math.Pow(th.tempF/th.temp0, ft)
 	if fleet && th.routeCost > 0 {
 		// the penalty per extra vehicle grows over the cost phase
 		g := math.Max(0, (f-th.phaseStart)/math.Max(1e-9, 1-th.phaseStart))
