@@ -31,6 +31,7 @@ const (
 )
 
 type solveFlags struct {
+	roads         roadFlags
 	input, output string
 	threads       int
 	limit         float64
@@ -67,6 +68,7 @@ func runSolve(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 	fs.Float64Var(&f.speed, "speed", travel.DefaultSpeedKMH, "average speed in `KMH` for great-circle travel estimates")
 	fs.Float64Var(&f.detour, "detour", travel.DefaultDetourFactor, "road distance over straight-line distance `FACTOR` for great-circle estimates")
 	fs.Int64Var(&f.maxIterations, "max-iterations", 0, "stop after `N` search iterations (0: no bound); without -l or -x, no time limit then applies")
+	f.roads.register(fs)
 	fs.Usage = func() {
 		fmt.Fprintln(fs.Output(), "usage: lastmile solve [-i FILE] [-o FILE] [-t THREADS] [-l SECONDS] [-x LEVEL] [flags]\n\n"+
 			"Solves a routing problem given in VROOM's JSON and writes the solution in\n"+
@@ -96,7 +98,14 @@ func runSolve(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 		return solveFailed(f.output, stdout, codeInternal, fmt.Errorf("read problem: %w", err))
 	}
 	userIndices := hasIndices(p)
-	src := travel.GreatCircle{SpeedKMH: f.speed, DetourFactor: f.detour}
+	var src vrp.TravelSource = travel.GreatCircle{SpeedKMH: f.speed, DetourFactor: f.detour}
+	roadSrc, err := f.roads.source(ctx, stderr)
+	if err != nil {
+		return solveFailed(f.output, stdout, codeInput, err)
+	}
+	if roadSrc != nil {
+		src = roadSrc
+	}
 	if err := vrp.ResolveTravel(ctx, p, src); err != nil {
 		return solveFailed(f.output, stdout, codeRouting, err)
 	}

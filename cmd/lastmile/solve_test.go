@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -264,5 +265,59 @@ func TestSolvePlanMode(t *testing.T) {
 				t.Errorf("vehicle 2 start: violations %+v, want lead_time 800", start.Violations)
 			}
 		}
+	}
+}
+
+func TestSolveOnRoads(t *testing.T) {
+	// Plan on the Monaco road graph imported on the fly, and compare the
+	// route's duration with OSRM's table for the same points and order.
+	shared := filepath.Join("..", "..", "..", "shared", "osm")
+	pbf := filepath.Join(shared, "monaco.osm.pbf")
+	if _, err := os.Stat(pbf); err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("shared OSM data missing: %v", err)
+		}
+		t.Skip("shared OSM data missing")
+	}
+	var ref struct {
+		Durations [][]float64 `json:"durations"`
+		Sources   []struct {
+			Location [2]float64 `json:"location"`
+		} `json:"sources"`
+	}
+	raw, err := os.ReadFile(filepath.Join(shared, "reference", "monaco_table_100x100.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(raw, &ref); err != nil {
+		t.Fatal(err)
+	}
+	loc := func(i int) string { return fmt.Sprintf("[%f,%f]", ref.Sources[i].Location[0], ref.Sources[i].Location[1]) }
+	var jobs []string
+	for i := 1; i <= 5; i++ {
+		jobs = append(jobs, fmt.Sprintf(`{"id":%d,"location":%s}`, i, loc(i)))
+	}
+	problem := fmt.Sprintf(`{"vehicles":[{"id":1,"start":%s,"end":%s}],"jobs":[%s]}`, loc(0), loc(0), strings.Join(jobs, ","))
+	code, stdout, stderr := runSolveCmd(t, problem, "--osm", pbf, "-t", "1", "--max-iterations", "300")
+	if code != 0 {
+		t.Fatalf("exit code %d: %s", code, stderr)
+	}
+	s := decodeSolution(t, stdout)
+	if len(s.Routes) != 1 || s.Summary.Unassigned != 0 {
+		t.Fatalf("want one route serving all 5 jobs, got %d routes, %d unassigned", len(s.Routes), s.Summary.Unassigned)
+	}
+	var osrm float64
+	prev := 0
+	for _, st := range s.Routes[0].Steps[1:] {
+		next := int(st.ID) // job i sits at reference point i; the end at point 0
+		if st.Type == vrp.StepEnd {
+			next = 0
+		}
+		osrm += ref.Durations[prev][next]
+		prev = next
+	}
+	got := float64(s.Summary.Duration)
+	if got < 0.9*osrm || got > 1.1*osrm {
+		t.Errorf("route duration %v s on our roads, OSRM's table gives %.0f s for the same order", got, osrm)
 	}
 }
