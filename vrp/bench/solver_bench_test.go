@@ -1,0 +1,70 @@
+package bench
+
+import (
+	"context"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/lastmile-dev/lastmile/vrp"
+)
+
+// BenchmarkSolomon solves a few Solomon instances with a fixed iteration
+// budget (reproducible on any machine) and reports the quality next to the
+// time: vehicles over the BKS and the distance gap in percent.
+//
+//	go test -run '^$' -bench Solomon -benchtime 1x ./vrp/bench
+func BenchmarkSolomon(b *testing.B) {
+	dir := sharedDir(b, "solomon")
+	table, err := ReadBKSFile(filepath.Join(dir, "bks.csv"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, name := range []string{"C101", "C201", "R101", "R201", "RC101", "RC201"} {
+		b.Run(name, func(b *testing.B) {
+			in, err := ReadSolomonFile(filepath.Join(dir, name+".txt"))
+			if err != nil {
+				b.Fatal(err)
+			}
+			var veh int
+			var dist float64
+			for b.Loop() {
+				sol, err := vrp.Solve(context.Background(), in.Problem(), vrp.Options{Seed: 1, Threads: 2,
+					Objective: vrp.MinimizeVehiclesThenCost, MaxIterations: 20000})
+				if err != nil {
+					b.Fatal(err)
+				}
+				if veh, dist, err = Evaluate(in, sol); err != nil {
+					b.Fatal(err)
+				}
+			}
+			bks := table[name]
+			b.ReportMetric(float64(veh-bks.Vehicles), "veh_over_bks")
+			b.ReportMetric(100*(dist-bks.Cost)/bks.Cost, "gap%")
+		})
+	}
+}
+
+// BenchmarkFirstSolution measures the time to the first solution (validation,
+// compilation and construction) of a generated 2,000-stop station day.
+//
+//	go test -run '^$' -bench FirstSolution -benchtime 3x ./vrp/bench
+func BenchmarkFirstSolution(b *testing.B) {
+	p := GenerateStationDay(2000, 1)
+	for b.Loop() {
+		var first time.Duration
+		start := time.Now()
+		ctx, cancel := context.WithCancel(context.Background())
+		_, err := vrp.Solve(ctx, p, vrp.Options{Seed: 1, Threads: 2, Progress: func(e vrp.ProgressEvent) {
+			if e.Iteration == 0 {
+				first = time.Since(start)
+				cancel()
+			}
+		}})
+		cancel()
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.ReportMetric(first.Seconds(), "first_s")
+	}
+}
