@@ -44,6 +44,11 @@ type Order struct {
 	Skills         []string `json:"skills,omitempty"`
 	Instructions   string   `json:"instructions,omitempty"`
 	OTPRequired    bool     `json:"otp_required"`
+	// Notify holds the recipient's notification preferences (nil: email
+	// and SMS when the address or number is known, no quiet hours).
+	Notify *NotifyPrefs `json:"notify,omitempty"`
+	// SafePlace is where the recipient allows the parcel to be left.
+	SafePlace string `json:"safe_place,omitempty"`
 
 	Status        string     `json:"status"`
 	Attempts      int        `json:"attempts"`
@@ -59,6 +64,37 @@ type Order struct {
 	Version       int64      `json:"version"`
 	CreatedAt     time.Time  `json:"created_at"`
 	UpdatedAt     time.Time  `json:"updated_at"`
+}
+
+// NotifyPrefs are a recipient's notification preferences.
+type NotifyPrefs struct {
+	// Channels the recipient wants: email, sms (empty: none).
+	Channels []string `json:"channels"`
+	// QuietStart and QuietEnd ("HH:MM", the station's time) hold messages
+	// back overnight; equal or empty: no quiet hours.
+	QuietStart string `json:"quiet_start,omitempty"`
+	QuietEnd   string `json:"quiet_end,omitempty"`
+}
+
+// Validate checks preferences; fields are relative to the preferences.
+func (p *NotifyPrefs) Validate() error {
+	for i, c := range p.Channels {
+		if c != ChannelEmail && c != ChannelSMS {
+			return Invalidf(fmt.Sprintf("channels[%d]", i), "%q is not email or sms", c)
+		}
+	}
+	if (p.QuietStart == "") != (p.QuietEnd == "") {
+		return Invalidf("quiet_end", "quiet_start and quiet_end go together")
+	}
+	if p.QuietStart != "" {
+		if _, err := ParseClock(p.QuietStart); err != nil {
+			return Invalidf("quiet_start", "%v", err)
+		}
+		if _, err := ParseClock(p.QuietEnd); err != nil {
+			return Invalidf("quiet_end", "%v", err)
+		}
+	}
+	return nil
 }
 
 // Recipient is who receives (or hands over) the parcels.
@@ -244,6 +280,14 @@ func (o *Order) Validate() error {
 	if err := validSkills("skills", o.Skills); err != nil {
 		return err
 	}
+	if o.Notify != nil {
+		if err := o.Notify.Validate(); err != nil {
+			return prefixField("notify", err)
+		}
+	}
+	if len(o.SafePlace) > MaxTextField || !utf8.ValidString(o.SafePlace) {
+		return Invalidf("safe_place", "longer than %d bytes or not UTF-8", MaxTextField)
+	}
 	if _, ok := transitions[o.Status]; !ok {
 		return Invalidf("status", "%q is not a stop status", o.Status)
 	}
@@ -263,6 +307,7 @@ func (o *Order) Weight() (g, cm3 int64) {
 func (o *Order) Erase() {
 	o.Recipient = Recipient{Name: "(erased)"}
 	o.Instructions = ""
+	o.SafePlace = ""
 	if o.POD != nil {
 		o.POD.RecipientName = "(erased)"
 		o.POD.Photos = nil
