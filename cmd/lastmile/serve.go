@@ -22,6 +22,8 @@ import (
 	"github.com/lastmile-dev/lastmile/store/postgres"
 	"github.com/lastmile-dev/lastmile/store/sqlite"
 	"github.com/lastmile-dev/lastmile/travel"
+	"github.com/lastmile-dev/lastmile/travel/osrmhttp"
+	"github.com/lastmile-dev/lastmile/travel/roads"
 	"github.com/lastmile-dev/lastmile/vrp"
 )
 
@@ -123,7 +125,18 @@ func runServe(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
 	}
-	srv := &http.Server{Handler: api.Handler(), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute,
+	handler := api.Handler()
+	if rs, ok := src.(*roads.Source); ok {
+		// With a road graph, OSRM clients are answered too, like OSRM does:
+		// /route/v1 and /table/v1, without API keys.
+		osrm := osrmhttp.NewHandler(rs.Graph, osrmhttp.Options{})
+		mux := http.NewServeMux()
+		mux.Handle("/route/v1/", osrm)
+		mux.Handle("/table/v1/", osrm)
+		mux.Handle("/", handler)
+		handler = mux
+	}
+	srv := &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute,
 		ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
 	scheme := "http"
 	if f.tlsCert != "" {

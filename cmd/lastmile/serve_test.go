@@ -445,6 +445,19 @@ func TestServeRoads(t *testing.T) {
 	pbf := osmFile(t, "monaco.osm.pbf")
 	s := startServe(t, "--db", filepath.Join(t.TempDir(), "roads.db"), "--osm", pbf)
 	walk(t, s)
+	// OSRM clients are answered on the same port, without a key.
+	status, body := call(t, s.url, "GET", "/table/v1/driving/7.4196352,43.7323860;7.4755771,43.7671706?annotations=duration,distance", "", nil)
+	if status != 200 || body["code"] != "Ok" {
+		t.Fatalf("OSRM table: status %d, body %v", status, body)
+	}
+	durations, _ := body["durations"].([]any)
+	if len(durations) != 2 {
+		t.Fatalf("OSRM table: want a 2×2 durations matrix, got %v", body["durations"])
+	}
+	status, body = call(t, s.url, "GET", "/route/v1/driving/7.4196352,43.7323860;7.4755771,43.7671706", "", nil)
+	if status != 200 || body["code"] != "Ok" {
+		t.Fatalf("OSRM route: status %d, body %v", status, body)
+	}
 }
 
 // TestServeTLS serves HTTPS with a self-signed certificate.

@@ -292,7 +292,9 @@ func TestSolveOnRoads(t *testing.T) {
 	if err := json.Unmarshal(raw, &ref); err != nil {
 		t.Fatal(err)
 	}
-	loc := func(i int) string { return fmt.Sprintf("[%f,%f]", ref.Sources[i].Location[0], ref.Sources[i].Location[1]) }
+	loc := func(i int) string {
+		return fmt.Sprintf("[%f,%f]", ref.Sources[i].Location[0], ref.Sources[i].Location[1])
+	}
 	var jobs []string
 	for i := 1; i <= 5; i++ {
 		jobs = append(jobs, fmt.Sprintf(`{"id":%d,"location":%s}`, i, loc(i)))
