@@ -171,15 +171,13 @@ func (m *model) vehicleClasses() []int {
 // to tempEnd times that. The penalty per extra vehicle in the fleet
 // objective's cost phase grows geometrically from vehPenaltyStart to
 // vehPenaltyEnd times the mean route cost of the best solution when the
-// phase started. The penalty per unassigned task is unassignedFactor times
-// the mean cost per task.
+// phase started.
 const (
 	tempStart        = 3.0
 	tempEnd          = 0.01
 	calibrationMoves = 50
 	vehPenaltyStart  = 0.05
 	vehPenaltyEnd    = 3.0
-	unassignedFactor = 3.0
 )
 
 // driver runs the threads of the search with synchronisation at epoch
@@ -223,7 +221,6 @@ type thread struct {
 	routeCost  float64 // mean route cost when the cost phase started
 	phaseStart float64 // budget fraction when the cost phase started
 	target     int64
-	unPenalty  float64 // per unassigned task (and priority point)
 	id         int
 	tempStart  float64 // budget fraction where the annealing schedule starts
 }
@@ -266,9 +263,6 @@ func (d *driver) run(ctx context.Context, init *solution) *solution {
 	lb := m.vehicleLowerBound()
 	fleetPhase := fleet && m.usedVehicles(init) > lb
 	fleetVehicles := m.usedVehicles(init)
-	for _, th := range ths {
-		th.setUnassignedPenalty(m, init)
-	}
 	if fleet && !fleetPhase {
 		for _, th := range ths {
 			th.startCostPhase(m, init, 0)
@@ -380,21 +374,6 @@ func (th *thread) startCostPhase(m *model, best *solution, f float64) {
 	// settle on more routes than the best and never come back).
 	th.se.allowNew = th.id%2 == 1
 	th.se.newRoutePenalty = int64(th.vehPenalty)
-	th.setUnassignedPenalty(m, best)
-}
-
-// setUnassignedPenalty sets the walk's penalty per unassigned task to
-// unassignedFactor times the mean cost per assigned task of s.
-func (th *thread) setUnassignedPenalty(m *model, s *solution) {
-	var cost int64
-	tasks := 0
-	for _, r := range s.routes {
-		if r.nTasks > 0 {
-			cost += r.cost + m.vehicles[r.v].fixed
-			tasks += r.nTasks
-		}
-	}
-	th.unPenalty = unassignedFactor * float64(max(cost, 1)) / float64(max(tasks, 1))
 }
 
 // calibrate returns the starting temperature: tempStart times the mean
@@ -463,10 +442,19 @@ func (th *thread) step(m *model, fleet bool, f float64) {
 		th.vehPenalty = th.routeCost * vehPenaltyStart * math.Pow(vehPenaltyEnd/vehPenaltyStart, g)
 		th.se.newRoutePenalty = int64(th.vehPenalty)
 	}
-	// The walk may leave tasks out and (under the fleet objective) use more
-	// vehicles than the best solution, at penalties; the best solution
-	// itself stays lexicographic.
-	accept := th.penalized(sc) < th.penalized(th.curSc)-temp*math.Log(se.rng.Float64())
+	// Fewer unassigned tasks always win and more always lose; otherwise
+	// annealing on the cost, which under the fleet objective includes a
+	// penalty for vehicles beyond the best solution's (the best solution
+	// itself stays lexicographic).
+	var accept bool
+	switch {
+	case sc.unPrio != th.curSc.unPrio:
+		accept = sc.unPrio < th.curSc.unPrio
+	case sc.unCount != th.curSc.unCount:
+		accept = sc.unCount < th.curSc.unCount
+	default:
+		accept = th.penalized(sc) < th.penalized(th.curSc)-temp*math.Log(se.rng.Float64())
+	}
 	if accept {
 		th.cur, th.curSc = cand, sc
 		if sc.less(th.bestSc) {
@@ -475,11 +463,9 @@ func (th *thread) step(m *model, fleet bool, f float64) {
 	}
 }
 
-// penalized is the cost with penalties for unassigned tasks (weighted by
-// priority) and for vehicles beyond the target.
+// penalized is the cost with a penalty for vehicles beyond the target.
 func (th *thread) penalized(sc score) float64 {
-	return float64(sc.cost) + th.vehPenalty*float64(max(0, sc.vehicles-th.target)) +
-		th.unPenalty*float64(sc.unCount+sc.unPrio)
+	return float64(sc.cost) + th.vehPenalty*float64(max(0, sc.vehicles-th.target))
 }
 
 // fleetStep is one iteration of SISR's fleet minimisation: a route is
