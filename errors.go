@@ -25,6 +25,7 @@ const (
 	ETooLarge     = "too_large"              // body or upload over its limit
 	EUnsupported  = "unsupported_media_type" // wrong content type or file type
 	EUnavailable  = "unavailable"            // a dependency (database) is down
+	ERateLimited  = "rate_limited"           // too many requests: slow down
 	EInternal     = "internal"               // our fault; the message is generic
 )
 

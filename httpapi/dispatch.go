@@ -253,9 +253,14 @@ func (s *Server) dispatch(w http.ResponseWriter, r *http.Request) error {
 		rt.Stops = kept
 		p.Summarize()
 	}
-	if err := s.store.UpdatePlan(r.Context(), []*lastmile.Plan{p}, changed, change(r, "route.dispatched", map[string]any{"route_id": rt.ID})); err != nil {
+	c := change(r, "route.dispatched", map[string]any{"route_id": rt.ID})
+	if c.Outbox, err = s.dispatchOutbox(r.Context(), p, rt, orders); err != nil {
 		return err
 	}
+	if err := s.store.UpdatePlan(r.Context(), []*lastmile.Plan{p}, changed, c); err != nil {
+		return err
+	}
+	s.forgetRoute(rt.VehicleID)
 	res.PlanVersion = p.Version
 	return writeJSON(w, http.StatusOK, res)
 }

@@ -25,6 +25,7 @@ var statusOf = map[string]int{
 	lastmile.ETooLarge:     http.StatusRequestEntityTooLarge,
 	lastmile.EUnsupported:  http.StatusUnsupportedMediaType,
 	lastmile.EUnavailable:  http.StatusServiceUnavailable,
+	lastmile.ERateLimited:  http.StatusTooManyRequests,
 	lastmile.EInternal:     http.StatusInternalServerError,
 }
 

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/lastmile-dev/lastmile"
+	"github.com/lastmile-dev/lastmile/notify"
 )
 
 // orderView hides what callers never see.
@@ -258,11 +259,18 @@ func (s *Server) orderStatus(w http.ResponseWriter, r *http.Request) error {
 		}
 		c := change(r, typ, data)
 		c.Position = req.Position
+		switch req.Status {
+		case lastmile.StatusFailed:
+			c.Outbox = s.lifecycleOutbox(r.Context(), o, notify.TopicFailed)
+		case lastmile.StatusArrived:
+			c.Outbox = s.lifecycleOutbox(r.Context(), o, notify.TopicArrived)
+		}
 		return c, nil
 	})
 	if err != nil {
 		return err
 	}
+	s.stopChanged(o)
 	etag(w, o.Version)
 	return writeJSON(w, http.StatusOK, statusResponse{Order: orderView(o), Outcome: outcome})
 }
@@ -295,55 +303,6 @@ func (s *Server) updateOrder(r *http.Request, id string, version int64, edit fun
 			return nil, err
 		}
 	}
-}
-
-// trackView is what a recipient sees with the tracking token: no personal
-// data.
-type trackView struct {
-	ExternalID  string                `json:"external_id"`
-	Status      string                `json:"status"`
-	ServiceDate string                `json:"service_date"`
-	Window      *lastmile.Window      `json:"window,omitempty"`
-	ETA         *time.Time            `json:"eta,omitempty"`
-	Attempts    int                   `json:"attempts"`
-	RedirectTo  *lastmile.PickupPoint `json:"redirect_to,omitempty"`
-	DeliveredAt *time.Time            `json:"delivered_at,omitempty"`
-}
-
-func (s *Server) track(w http.ResponseWriter, r *http.Request) error {
-	tok := pathID(r, "token")
-	if len(tok) < 20 {
-		return lastmile.Errorf(lastmile.ENotFound, "", "not found")
-	}
-	o, err := s.store.OrderByToken(r.Context(), tok)
-	if err != nil {
-		if lastmile.ErrorCode(err) == lastmile.ENotFound {
-			return lastmile.Errorf(lastmile.ENotFound, "", "not found")
-		}
-		return err
-	}
-	v := trackView{ExternalID: o.ExternalID, Status: o.Status, ServiceDate: o.ServiceDate, Window: o.Window, Attempts: o.Attempts}
-	if o.RouteID != "" && o.ClosedAt == nil {
-		if _, rt, err := s.route(r.Context(), o.RouteID); err == nil {
-			for _, st := range rt.Stops {
-				if st.OrderID == o.ID {
-					eta := st.ETA
-					v.ETA = &eta
-				}
-			}
-		}
-	}
-	if o.RedirectTo != "" {
-		if st, err := s.store.Station(r.Context(), o.StationID); err == nil {
-			if p, ok := st.PickupPoint(o.RedirectTo); ok {
-				v.RedirectTo = &p
-			}
-		}
-	}
-	if o.Status == lastmile.StatusDelivered {
-		v.DeliveredAt = o.ClosedAt
-	}
-	return writeJSON(w, http.StatusOK, v)
 }
 
 func (s *Server) eraseOrder(w http.ResponseWriter, r *http.Request) error {

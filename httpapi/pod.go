@@ -16,6 +16,7 @@ import (
 	"strings"
 
 	"github.com/lastmile-dev/lastmile"
+	"github.com/lastmile-dev/lastmile/notify"
 )
 
 // Limits of a proof of delivery.
@@ -187,12 +188,14 @@ func (s *Server) proofOfDelivery(w http.ResponseWriter, r *http.Request) error {
 		c := change(r, "order.delivered", map[string]any{"attempt": o.Attempts, "on_time": onTime, "photos": len(pod.Photos), "signature": pod.Signature != "",
 			"otp_verified": pod.OTPVerified, "far_from_address": pod.FarFromAddress, "distance_m": int64(pod.DistanceM)})
 		c.Position = pos
+		c.Outbox = s.lifecycleOutbox(r.Context(), o, notify.TopicDelivered)
 		return c, nil
 	})
 	if err != nil {
 		s.deleteBlobs(r, keys)
 		return err
 	}
+	s.stopChanged(o)
 	return writeJSON(w, http.StatusOK, orderView(o))
 }
 

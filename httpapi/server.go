@@ -18,6 +18,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/lastmile-dev/lastmile"
+	"github.com/lastmile-dev/lastmile/tracking"
 	"github.com/lastmile-dev/lastmile/travel"
 	"github.com/lastmile-dev/lastmile/vrp"
 )
@@ -39,6 +40,21 @@ type Config struct {
 	Threads           int   // optimizer threads (default 1)
 	MaxBody           int64 // JSON bodies (default 10 MiB); imports get 8 times more
 	MaxUpload         int64 // one proof-of-delivery file (default 10 MiB)
+
+	// Live tracking: the tracker's settings (its clock and travel source
+	// default to the server's), how often a vehicle's position is kept in
+	// the history (default 15 s) and for how long (0: forever).
+	Tracking          tracking.Config
+	HistoryEvery      time.Duration
+	PositionRetention time.Duration
+	SSEHeartbeat      time.Duration // default 15 s
+	// Notifications: webhook receivers, whether recipients are sent email
+	// and SMS (the senders are the dispatcher's), and the public base URL of
+	// tracking links (default http://127.0.0.1:8080).
+	Webhooks  []Webhook
+	Email     bool
+	SMS       bool
+	PublicURL string
 }
 
 // Server serves the API.
@@ -52,6 +68,7 @@ type Server struct {
 	metrics *metrics
 	idem    sync.Map // owner+key → *sync.Mutex, serialising retries of one request
 	keys    sync.Map // secret hash → cachedKey
+	live    *live
 }
 
 // Route is one registered endpoint.
@@ -89,7 +106,17 @@ func New(cfg Config) *Server {
 	if cfg.MaxUpload <= 0 {
 		cfg.MaxUpload = 10 << 20
 	}
+	if cfg.HistoryEvery <= 0 {
+		cfg.HistoryEvery = defaultHistoryEvery
+	}
+	if cfg.SSEHeartbeat <= 0 {
+		cfg.SSEHeartbeat = 15 * time.Second
+	}
+	if cfg.PublicURL == "" {
+		cfg.PublicURL = "http://127.0.0.1:8080"
+	}
 	s := &Server{cfg: cfg, store: cfg.Store, log: cfg.Logger, now: cfg.Now, mux: http.NewServeMux()}
+	s.live = newLive(cfg, cfg.Now)
 	s.metrics = newMetrics(cfg.Registry)
 	s.register()
 	return s
@@ -166,6 +193,19 @@ func (s *Server) register() {
 	s.handle("GET", "/v1/orders/{id}/pod/{file}", staff, s.podFile)
 	s.handle("POST", "/v1/orders/{id}/erase", adminOnly, s.eraseOrder)
 	s.handle("GET", "/v1/track/{token}", public, s.track)
+	s.handle("GET", "/v1/track/{token}/stream", public, s.trackStream)
+	s.handle("POST", "/v1/track/{token}/actions", public, s.trackAction)
+
+	s.handle("POST", "/v1/positions", onRoute, s.postPositions)
+	s.handle("GET", "/v1/osmand", public, s.osmand)
+	s.handle("POST", "/v1/osmand", public, s.osmand)
+	s.handle("GET", "/v1/vehicles/{id}/position", staff, s.getVehiclePosition)
+	s.handle("GET", "/v1/routes/{id}/progress", onRoute, s.routeProgress)
+	s.handle("GET", "/v1/routes/{id}/track", onRoute, s.routeTrack)
+	s.handle("GET", "/v1/stations/{id}/stream", staff, s.stationStream)
+	s.handle("GET", "/v1/webhooks", adminOnly, s.listWebhooks)
+	s.handle("GET", "/v1/webhooks/messages", staff, s.listMessages)
+	s.handle("POST", "/v1/webhooks/messages/{id}/replay", staff, s.replayMessage)
 
 	s.handle("GET", "/v1/events", staff, s.listEvents)
 	s.handle("POST", "/v1/optimize", staff, s.optimize)

@@ -54,7 +54,8 @@ func closed(s string) bool {
 }
 
 // RouteOf builds the tracked route of a plan's route; orders maps order
-// ids to the route's orders (their status and window).
+// ids to the route's orders (their status and window); a stop whose order
+// is not among them has left the route and counts as done.
 func RouteOf(rt *lastmile.Route, stationID string, station lastmile.Point, orders map[string]*lastmile.Order) *Route {
 	out := &Route{ID: rt.ID, VehicleID: rt.VehicleID, StationID: stationID, Station: station}
 	for _, st := range rt.Stops {
@@ -63,6 +64,8 @@ func RouteOf(rt *lastmile.Route, stationID string, station lastmile.Point, order
 		if o := orders[st.OrderID]; o != nil {
 			s.Window = o.Window
 			s.Done = closed(o.Status)
+		} else if st.OrderID != "" {
+			s.Done = true // no longer on this route (failed and rescheduled, released)
 		}
 		out.Stops = append(out.Stops, s)
 	}

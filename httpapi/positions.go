@@ -1,0 +1,326 @@
+package httpapi
+
+import (
+	"fmt"
+	"math"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/lastmile-dev/lastmile"
+	"github.com/lastmile-dev/lastmile/tracking"
+)
+
+// maxPositions is the largest batch of POST /v1/positions.
+const maxPositions = 1000
+
+type positionsRequest struct {
+	Positions []lastmile.Position `json:"positions"`
+}
+
+type positionsResponse struct {
+	Accepted int                `json:"accepted"`
+	Rejected int                `json:"rejected"`
+	Verdicts []tracking.Verdict `json:"verdicts"` // one per position, in order
+}
+
+// postPositions is POST /v1/positions: a batch from the driver app (or a
+// dispatcher's integration). A driver may post only for the vehicle of
+// their own dispatched route.
+func (s *Server) postPositions(w http.ResponseWriter, r *http.Request) error {
+	var req positionsRequest
+	if err := decode(w, r, s.cfg.MaxBody, &req); err != nil {
+		return err
+	}
+	if len(req.Positions) == 0 {
+		return lastmile.Invalidf("positions", "at least one position is required")
+	}
+	if len(req.Positions) > maxPositions {
+		return lastmile.Invalidf("positions", "%d positions, at most %d per request", len(req.Positions), maxPositions)
+	}
+	k := caller(r)
+	checked := map[string]bool{}
+	count := map[string]int{}
+	for i := range req.Positions {
+		p := &req.Positions[i]
+		p.Source = "app"
+		f := fmt.Sprintf("positions[%d]", i)
+		if err := p.Validate(); err != nil {
+			return prefixErr(f, err)
+		}
+		count[p.VehicleID]++
+		if checked[p.VehicleID] {
+			continue
+		}
+		if err := s.mayPost(r, p.VehicleID, f+".vehicle_id", k); err != nil {
+			return err
+		}
+		checked[p.VehicleID] = true
+	}
+	now := time.Now()
+	for v, n := range count {
+		if !s.live.allow(v, n, now) {
+			return lastmile.Errorf(lastmile.ERateLimited, "positions", "vehicle %s sends positions faster than %g per second: slow down", v, positionPerSec)
+		}
+	}
+	verdicts, err := s.ingest(r.Context(), req.Positions)
+	if err != nil {
+		return err
+	}
+	res := positionsResponse{Verdicts: verdicts}
+	for _, v := range verdicts {
+		if v == tracking.Accepted {
+			res.Accepted++
+		} else {
+			res.Rejected++
+		}
+	}
+	return writeJSON(w, http.StatusOK, res)
+}
+
+// prefixErr prefixes the field of a domain error.
+func prefixErr(prefix string, err error) error {
+	f := lastmile.ErrorField(err)
+	if f == "" {
+		f = prefix
+	} else {
+		f = prefix + "." + f
+	}
+	return lastmile.Errorf(lastmile.ErrorCode(err), f, "%s", lastmile.ErrorMessage(err))
+}
+
+// mayPost checks that the caller may post positions of a vehicle: staff of
+// its station, or the driver of its dispatched route; and that the vehicle
+// is active.
+func (s *Server) mayPost(r *http.Request, vehicleID, field string, k *lastmile.APIKey) error {
+	v, err := s.liveVehicle(r.Context(), vehicleID)
+	if lastmile.ErrorCode(err) == lastmile.ENotFound || (err == nil && k.Role != lastmile.RoleDriver && !k.SeesStation(v.StationID)) {
+		return lastmile.Invalidf(field, "no vehicle %q", vehicleID)
+	}
+	if err != nil {
+		return err
+	}
+	if !v.Active {
+		return lastmile.Errorf(lastmile.EForbidden, field, "vehicle %s is not active", vehicleID)
+	}
+	if k.Role == lastmile.RoleDriver {
+		lr, err := s.activeRoute(r.Context(), vehicleID)
+		if err != nil {
+			return err
+		}
+		if lr.route == nil || lr.route.DriverID != k.DriverID {
+			return lastmile.Errorf(lastmile.EForbidden, field, "a driver may post positions only for the vehicle of their own dispatched route")
+		}
+	}
+	return nil
+}
+
+// osmand is the OsmAnd / Traccar Client HTTP protocol: GET or POST with
+// the fix in query (or form) parameters id, lat, lon, timestamp, speed
+// (knots), bearing, altitude, accuracy, batt. The device id must be the
+// device_id of an active vehicle.
+func (s *Server) osmand(w http.ResponseWriter, r *http.Request) error {
+	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
+	if err := r.ParseForm(); err != nil {
+		return lastmile.Invalidf("", "malformed parameters: %v", err)
+	}
+	q := r.Form
+	dev := strings.TrimSpace(q.Get("id"))
+	if dev == "" {
+		dev = strings.TrimSpace(q.Get("deviceid"))
+	}
+	if dev == "" || len(dev) > 128 {
+		return lastmile.Invalidf("id", "the device id is required (at most 128 characters)")
+	}
+	vehicleID, err := s.vehicleByDevice(r.Context(), dev)
+	if err != nil {
+		return err
+	}
+	v, err := s.liveVehicle(r.Context(), vehicleID)
+	if err != nil {
+		return err
+	}
+	if !v.Active {
+		return lastmile.Errorf(lastmile.EForbidden, "id", "device %q belongs to an inactive vehicle", dev)
+	}
+	p := lastmile.Position{VehicleID: vehicleID, Source: "osmand"}
+	num := func(name string, dst *float64, required bool) error {
+		s := q.Get(name)
+		if s == "" {
+			if required {
+				return lastmile.Invalidf(name, "required")
+			}
+			return nil
+		}
+		x, err := strconv.ParseFloat(s, 64)
+		if err != nil || math.IsNaN(x) || math.IsInf(x, 0) {
+			return lastmile.Invalidf(name, "%q is not a number", s)
+		}
+		*dst = x
+		return nil
+	}
+	var knots float64
+	for _, f := range []struct {
+		name string
+		dst  *float64
+		req  bool
+	}{{"lat", &p.Lat, true}, {"lon", &p.Lon, true}, {"speed", &knots, false}, {"bearing", &p.Bearing, false},
+		{"altitude", &p.AltitudeM, false}, {"accuracy", &p.AccuracyM, false}, {"batt", &p.Battery, false}} {
+		if err := num(f.name, f.dst, f.req); err != nil {
+			return err
+		}
+	}
+	p.SpeedMS = knots * 1852 / 3600
+	at, err := parseTimestamp(q.Get("timestamp"), s.now())
+	if err != nil {
+		return err
+	}
+	p.At = at
+	if err := p.Validate(); err != nil {
+		if f := lastmile.ErrorField(err); f == "at" {
+			return lastmile.Invalidf("timestamp", "%s", lastmile.ErrorMessage(err))
+		}
+		return err
+	}
+	if !s.live.allow(vehicleID, 1, time.Now()) {
+		return lastmile.Errorf(lastmile.ERateLimited, "id", "device %s sends positions faster than %g per second: slow down", dev, positionPerSec)
+	}
+	verdicts, err := s.ingest(r.Context(), []lastmile.Position{p})
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, map[string]any{"verdict": verdicts[0]})
+}
+
+// parseTimestamp reads an OsmAnd timestamp: Unix seconds (or
+// milliseconds), or RFC 3339; empty means now.
+func parseTimestamp(v string, now time.Time) (time.Time, error) {
+	if v == "" {
+		return now.UTC(), nil
+	}
+	if n, err := strconv.ParseFloat(v, 64); err == nil {
+		if n > 1e11 { // milliseconds
+			n /= 1000
+		}
+		sec, frac := math.Modf(n)
+		return time.Unix(int64(sec), int64(frac*1e9)).UTC(), nil
+	}
+	for _, layout := range []string{time.RFC3339Nano, "2006-01-02 15:04:05"} {
+		if t, err := time.Parse(layout, v); err == nil {
+			return t.UTC(), nil
+		}
+	}
+	return time.Time{}, lastmile.Invalidf("timestamp", "%q is not Unix seconds or an RFC 3339 time", v)
+}
+
+type vehiclePosition struct {
+	VehicleID string             `json:"vehicle_id"`
+	Position  *lastmile.Position `json:"position"`
+	RouteID   string             `json:"route_id,omitempty"`
+	Progress  *tracking.Progress `json:"progress,omitempty"`
+}
+
+// vehiclePosition is GET /v1/vehicles/{id}/position: the latest accepted
+// position and, on a dispatched route, its progress and ETAs.
+func (s *Server) getVehiclePosition(w http.ResponseWriter, r *http.Request) error {
+	v, err := s.store.Vehicle(r.Context(), pathID(r, "id"))
+	if err != nil {
+		return err
+	}
+	if err := seeStation(r, v.StationID); err != nil {
+		return err
+	}
+	out := vehiclePosition{VehicleID: v.ID}
+	if p, ok := s.live.tr.Last(v.ID); ok {
+		out.Position = &p
+	}
+	lr, err := s.activeRoute(r.Context(), v.ID)
+	if err != nil {
+		return err
+	}
+	if lr.rt != nil {
+		out.RouteID = lr.rt.ID
+		if out.Progress, err = s.live.tr.Progress(r.Context(), lr.rt); err != nil {
+			return err
+		}
+	}
+	return writeJSON(w, http.StatusOK, out)
+}
+
+// routeProgress is GET /v1/routes/{id}/progress: live ETAs of a
+// dispatched route's remaining stops.
+func (s *Server) routeProgress(w http.ResponseWriter, r *http.Request) error {
+	_, rt, err := s.routeFor(r, pathID(r, "id"))
+	if err != nil {
+		return err
+	}
+	if rt.Dispatched == nil {
+		return lastmile.Errorf(lastmile.ETransition, "status", "route %s has not been dispatched", rt.ID)
+	}
+	lr, err := s.activeRoute(r.Context(), rt.VehicleID)
+	if err != nil {
+		return err
+	}
+	if lr.rt == nil || lr.rt.ID != rt.ID {
+		return lastmile.Errorf(lastmile.ETransition, "status", "route %s is not the vehicle's current route", rt.ID)
+	}
+	pr, err := s.live.tr.Progress(r.Context(), lr.rt)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, pr)
+}
+
+type trackPoint struct {
+	At  time.Time `json:"at"`
+	Lat float64   `json:"lat"`
+	Lon float64   `json:"lon"`
+}
+
+type routeTrack struct {
+	RouteID   string           `json:"route_id"`
+	VehicleID string           `json:"vehicle_id"`
+	Planned   []lastmile.Stop  `json:"planned"`
+	Actual    []trackPoint     `json:"actual"`
+	Stops     []trackStopState `json:"stops"`
+}
+
+type trackStopState struct {
+	Seq     int    `json:"seq"`
+	OrderID string `json:"order_id"`
+	Status  string `json:"status"`
+}
+
+// routeTrack is GET /v1/routes/{id}/track: the route's plan beside the
+// positions recorded since it was dispatched (until its end, plus an hour).
+func (s *Server) routeTrack(w http.ResponseWriter, r *http.Request) error {
+	_, rt, err := s.routeFor(r, pathID(r, "id"))
+	if err != nil {
+		return err
+	}
+	out := routeTrack{RouteID: rt.ID, VehicleID: rt.VehicleID, Planned: rt.Stops, Actual: []trackPoint{}, Stops: []trackStopState{}}
+	if rt.Dispatched != nil {
+		until := rt.End.Add(time.Hour)
+		if now := s.now(); now.After(until) || rt.End.IsZero() {
+			until = now.Add(time.Minute)
+		}
+		ps, err := s.store.Positions(r.Context(), lastmile.PositionFilter{VehicleID: rt.VehicleID, Since: *rt.Dispatched, Until: until, Limit: 50000})
+		if err != nil {
+			return err
+		}
+		for _, p := range ps {
+			out.Actual = append(out.Actual, trackPoint{At: p.At, Lat: p.Lat, Lon: p.Lon})
+		}
+	}
+	orders, err := s.ordersOfRoute(r.Context(), rt.ID)
+	if err != nil {
+		return err
+	}
+	for _, st := range rt.Stops {
+		if o := orders[st.OrderID]; o != nil {
+			out.Stops = append(out.Stops, trackStopState{Seq: st.Seq, OrderID: o.ID, Status: o.Status})
+		}
+	}
+	return writeJSON(w, http.StatusOK, out)
+}
