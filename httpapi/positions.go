@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"context"
 	"fmt"
 	"math"
 	"net/http"
@@ -323,4 +324,36 @@ func (s *Server) routeTrack(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	return writeJSON(w, http.StatusOK, out)
+}
+
+// IngestDevice feeds one fix of the tracker with the given device id (a
+// vehicle's device_id), for adapters such as the MQTT subscriber: the
+// same checks, filter and effects as the HTTP protocols.
+func (s *Server) IngestDevice(ctx context.Context, device string, p lastmile.Position) (tracking.Verdict, error) {
+	vehicleID, err := s.vehicleByDevice(ctx, device)
+	if err != nil {
+		return "", err
+	}
+	v, err := s.liveVehicle(ctx, vehicleID)
+	if err != nil {
+		return "", err
+	}
+	if !v.Active {
+		return "", lastmile.Errorf(lastmile.EForbidden, "id", "device %q belongs to an inactive vehicle", device)
+	}
+	p.VehicleID = vehicleID
+	if p.At.IsZero() {
+		p.At = s.now().UTC()
+	}
+	if err := p.Validate(); err != nil {
+		return "", err
+	}
+	if !s.live.allow(vehicleID, 1, time.Now()) {
+		return "", lastmile.Errorf(lastmile.ERateLimited, "id", "device %s sends positions faster than %g per second", device, positionPerSec)
+	}
+	verdicts, err := s.ingest(ctx, []lastmile.Position{p})
+	if err != nil {
+		return "", err
+	}
+	return verdicts[0], nil
 }
