@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -18,9 +19,12 @@ import (
 
 	"github.com/lastmile-dev/lastmile"
 	"github.com/lastmile-dev/lastmile/httpapi"
+	"github.com/lastmile-dev/lastmile/mqttingest"
+	"github.com/lastmile-dev/lastmile/notify"
 	"github.com/lastmile-dev/lastmile/store/blobfs"
 	"github.com/lastmile-dev/lastmile/store/postgres"
 	"github.com/lastmile-dev/lastmile/store/sqlite"
+	"github.com/lastmile-dev/lastmile/tracking"
 	"github.com/lastmile-dev/lastmile/travel"
 	"github.com/lastmile-dev/lastmile/travel/osrmhttp"
 	"github.com/lastmile-dev/lastmile/travel/roads"
@@ -36,6 +40,14 @@ type serveFlags struct {
 	threads                     int
 	speed, detour               float64
 	roads                       roadFlags
+
+	// Live tracking and notifications.
+	publicURL, webhooks          string
+	smtpAddr, smtpFrom           string
+	smsURL, smsSecret            string
+	mqttBroker                   string
+	historyEvery, positionRetain time.Duration
+	notifyInterval               time.Duration
 }
 
 // runServe implements `lastmile serve`: the delivery operations API on
@@ -62,6 +74,16 @@ func runServe(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 	fs.Float64Var(&f.speed, "speed", travel.DefaultSpeedKMH, "average speed in `KMH` of great-circle travel estimates")
 	fs.Float64Var(&f.detour, "detour", travel.DefaultDetourFactor, "road over straight-line distance `FACTOR` of great-circle estimates")
 	f.roads.register(fs) // --osm, --graph, --osrm: plans on roads instead of great circles
+	fs.StringVar(&f.publicURL, "public-url", "", "public base `URL` of tracking links in notifications (default http://ADDR)")
+	fs.StringVar(&f.webhooks, "webhooks", "", "webhook receivers, comma-separated `URL|SECRET` pairs; every call is signed with its secret")
+	fs.StringVar(&f.smtpAddr, "smtp", "", "SMTP server `HOST:PORT` for recipients' emails (none: no email)")
+	fs.StringVar(&f.smtpFrom, "smtp-from", "noreply@lastmile.invalid", "sender `ADDRESS` of emails")
+	fs.StringVar(&f.smsURL, "sms-url", "", "SMS provider webhook `URL` for recipients' text messages (none: no SMS)")
+	fs.StringVar(&f.smsSecret, "sms-secret", "", "signing `SECRET` of SMS provider calls")
+	fs.StringVar(&f.mqttBroker, "mqtt", "", "subscribe to vehicle positions on this MQTT broker `URL` (tcp://127.0.0.1:1883)")
+	fs.DurationVar(&f.historyEvery, "history-every", 15*time.Second, "keep at most one position per vehicle per `DURATION` in the history")
+	fs.DurationVar(&f.positionRetain, "position-retention", 30*24*time.Hour, "erase positions older than `DURATION` (0: keep)")
+	fs.DurationVar(&f.notifyInterval, "notify-interval", time.Second, "how often the outbox is delivered")
 	fs.Usage = func() {
 		fmt.Fprintln(fs.Output(), "usage: lastmile serve [--addr HOST:PORT] [--db PATH|postgres://…] [flags]\n\n"+
 			"Runs the delivery operations API. Each flag may be given as an environment\n"+
@@ -117,9 +139,37 @@ func runServe(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 	if secret != "" {
 		fmt.Fprintf(stdout, "admin API key (shown once, store it now): %s\n", secret)
 	}
+	hooks, err := parseWebhooks(f.webhooks)
+	if err != nil {
+		return err
+	}
+	if f.publicURL == "" {
+		f.publicURL = "http://" + f.addr
+	}
 	api := httpapi.New(httpapi.Config{Store: st, Blobs: blobs, Logger: log,
 		Travel:        src,
-		PlanTimeLimit: f.planLimit, OptimizeTimeLimit: f.optimizeLimit, Threads: f.threads})
+		PlanTimeLimit: f.planLimit, OptimizeTimeLimit: f.optimizeLimit, Threads: f.threads,
+		HistoryEvery: f.historyEvery, PositionRetention: f.positionRetain, Webhooks: hooks,
+		Email: f.smtpAddr != "", SMS: f.smsURL != "", PublicURL: f.publicURL})
+	senders := map[string]notify.Sender{lastmile.ChannelWebhook: notify.Webhook{Secret: api.WebhookSecret}}
+	if f.smtpAddr != "" {
+		senders[lastmile.ChannelEmail] = notify.SMTP{Addr: f.smtpAddr, From: f.smtpFrom}
+	}
+	if f.smsURL != "" {
+		senders[lastmile.ChannelSMS] = notify.SMSWebhook{URL: f.smsURL, Secret: f.smsSecret}
+	}
+	if f.mqttBroker != "" {
+		sub, err := mqttingest.Subscribe(ctx, mqttingest.Config{Broker: f.mqttBroker, OnResult: func(dev string, v tracking.Verdict, err error) {
+			if err != nil {
+				log.Debug("mqtt position refused", "device", dev, "err", err)
+			}
+		}}, api)
+		if err != nil {
+			return err
+		}
+		defer sub.Close()
+		log.Info("subscribed to positions", "broker", redact(f.mqttBroker), "topic", mqttingest.TopicFilter)
+	}
 
 	ln, err := net.Listen("tcp", f.addr)
 	if err != nil {
@@ -160,6 +210,13 @@ func runServe(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 		sweep(sweepCtx, api, log, f.retentionInterval)
 	}()
 	defer func() { stopSweep(); <-sweepDone }()
+	notifyDone := make(chan struct{})
+	go func() {
+		defer close(notifyDone)
+		d := &notify.Dispatcher{Store: st, Senders: senders}
+		d.Run(sweepCtx, f.notifyInterval, func(err error) { log.Warn("notifications", "err", err) })
+	}()
+	defer func() { stopSweep(); <-notifyDone }()
 
 	select {
 	case err := <-errc:
@@ -265,10 +322,36 @@ func sweep(ctx context.Context, api *httpapi.Server, log *slog.Logger, every tim
 		} else if n > 0 {
 			log.Info("retention sweep: personal data erased", "orders", n)
 		}
+		if n, err := api.SweepPositions(ctx); err != nil && ctx.Err() == nil {
+			log.Warn("position retention sweep", "err", err)
+		} else if n > 0 {
+			log.Info("retention sweep: positions erased", "positions", n)
+		}
 		select {
 		case <-ctx.Done():
 			return
 		case <-t.C:
 		}
 	}
+}
+
+// parseWebhooks reads --webhooks: comma-separated URL|SECRET pairs.
+func parseWebhooks(v string) ([]httpapi.Webhook, error) {
+	var out []httpapi.Webhook
+	for _, part := range strings.Split(v, ",") {
+		part = strings.TrimSpace(part)
+		if part == "" {
+			continue
+		}
+		u, secret, _ := strings.Cut(part, "|")
+		pu, err := url.Parse(u)
+		if err != nil || (pu.Scheme != "http" && pu.Scheme != "https") || pu.Host == "" {
+			return nil, usagef("--webhooks: %q is not an http(s) URL", u)
+		}
+		if len(secret) < 16 {
+			return nil, usagef("--webhooks: the secret of %s must have at least 16 characters", u)
+		}
+		out = append(out, httpapi.Webhook{URL: u, Secret: secret})
+	}
+	return out, nil
 }
