@@ -57,9 +57,9 @@ type OutboxStore interface {
 	// DueMessages returns pending messages whose next attempt is at or
 	// before t, oldest first.
 	DueMessages(ctx context.Context, t time.Time, limit int) ([]*OutboxMessage, error)
-	// UpdateMessage saves a message's status, attempts, next attempt, last
-	// error and delivery time.
-	UpdateMessage(ctx context.Context, m *OutboxMessage) error
+	// UpdateMessages saves messages' status, attempts, next attempt, last
+	// error and delivery time, in one transaction.
+	UpdateMessages(ctx context.Context, ms []*OutboxMessage) error
 	OutboxMessage(ctx context.Context, id string) (*OutboxMessage, error)
 	ListMessages(ctx context.Context, f OutboxFilter) ([]*OutboxMessage, error)
 }

@@ -260,6 +260,7 @@ func (s *Server) dispatch(w http.ResponseWriter, r *http.Request) error {
 	if err := s.store.UpdatePlan(r.Context(), []*lastmile.Plan{p}, changed, c); err != nil {
 		return err
 	}
+	s.forgetPlans(p.StationID)
 	s.forgetRoute(rt.VehicleID)
 	res.PlanVersion = p.Version
 	return writeJSON(w, http.StatusOK, res)

@@ -29,7 +29,9 @@ type Webhook struct {
 // Live tracking defaults.
 const (
 	defaultHistoryEvery = 15 * time.Second
-	routeCacheTTL       = 5 * time.Second
+	// Routes and the day's plans are cached this long; changes made
+	// through this server invalidate them at once, others' within it.
+	routeCacheTTL = 30 * time.Second
 	vehicleCacheTTL     = 30 * time.Second
 	// A vehicle may send this many positions in a burst (a phone back
 	// online with its buffer) and this many per second after.
@@ -55,6 +57,12 @@ type live struct {
 	stored    map[string]time.Time          // last position kept in the history, per vehicle
 	progress  map[string]*tracking.Progress // by route id
 	buckets   map[string]*bucket            // rate limit per vehicle
+	plans     map[string]cachedPlans        // published plans by station and date
+}
+
+type cachedPlans struct {
+	ps []*lastmile.Plan
+	at time.Time
 }
 
 type cachedVehicle struct {
@@ -90,7 +98,8 @@ func newLive(cfg Config, now func() time.Time) *live {
 	}
 	return &live{tr: tracking.New(tc), learner: l, hub: newHub(),
 		routes: map[string]*liveRoute{}, vehicles: map[string]cachedVehicle{}, devices: map[string]string{},
-		stored: map[string]time.Time{}, progress: map[string]*tracking.Progress{}, buckets: map[string]*bucket{}}
+		stored: map[string]time.Time{}, progress: map[string]*tracking.Progress{}, buckets: map[string]*bucket{},
+		plans: map[string]cachedPlans{}}
 }
 
 // allow takes n tokens of a vehicle's bucket.
@@ -188,7 +197,7 @@ func (s *Server) activeRoute(ctx context.Context, vehicleID string) (*liveRoute,
 	}
 	lr = &liveRoute{station: st, loaded: time.Now()}
 	date := s.now().In(st.Loc()).Format(lastmile.DateLayout)
-	ps, _, err := s.store.ListPlans(ctx, lastmile.PlanFilter{StationIDs: []string{st.ID}, Date: date, Status: lastmile.PlanPublished, Page: lastmile.Page{Limit: lastmile.MaxLimit}})
+	ps, err := s.dayPlans(ctx, st.ID, date)
 	if err != nil {
 		return nil, err
 	}
@@ -213,10 +222,41 @@ func (s *Server) activeRoute(ctx context.Context, vehicleID string) (*liveRoute,
 	return lr, nil
 }
 
+// dayPlans returns a station's published plans of a date, through a cache
+// shared by its vehicles.
+func (s *Server) dayPlans(ctx context.Context, stationID, date string) ([]*lastmile.Plan, error) {
+	key := stationID + "/" + date
+	s.live.mu.Lock()
+	c, ok := s.live.plans[key]
+	s.live.mu.Unlock()
+	if ok && time.Since(c.at) < routeCacheTTL {
+		return c.ps, nil
+	}
+	ps, _, err := s.store.ListPlans(ctx, lastmile.PlanFilter{StationIDs: []string{stationID}, Date: date, Status: lastmile.PlanPublished, Page: lastmile.Page{Limit: lastmile.MaxLimit}})
+	if err != nil {
+		return nil, err
+	}
+	s.live.mu.Lock()
+	s.live.plans[key] = cachedPlans{ps: ps, at: time.Now()}
+	s.live.mu.Unlock()
+	return ps, nil
+}
+
 // forgetRoute drops a vehicle's cached route (its stops changed).
 func (s *Server) forgetRoute(vehicleID string) {
 	s.live.mu.Lock()
 	delete(s.live.routes, vehicleID)
+	s.live.mu.Unlock()
+}
+
+// forgetPlans drops a station's cached plans (a route was dispatched).
+func (s *Server) forgetPlans(stationID string) {
+	s.live.mu.Lock()
+	for k := range s.live.plans {
+		if strings.HasPrefix(k, stationID+"/") {
+			delete(s.live.plans, k)
+		}
+	}
 	s.live.mu.Unlock()
 }
 

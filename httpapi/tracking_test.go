@@ -54,7 +54,7 @@ func newReceiver(t *testing.T) *receiver {
 }
 
 // liveEnv is an env whose server sends webhooks to a receiver.
-func newLiveEnv(t *testing.T, hookURL string) (*env, string) {
+func newLiveEnv(t testing.TB, hookURL string) (*env, string) {
 	t.Helper()
 	dir := t.TempDir()
 	path := filepath.Join(dir, "lastmile.db")
@@ -65,8 +65,12 @@ func newLiveEnv(t *testing.T, hookURL string) (*env, string) {
 	}
 	t.Cleanup(func() { st.Close() })
 	e.store = st
+	var hooks []httpapi.Webhook
+	if hookURL != "" {
+		hooks = []httpapi.Webhook{{URL: hookURL, Secret: hookSecret}}
+	}
 	e.api = httpapi.New(httpapi.Config{Store: st, Now: func() time.Time { return e.now }, PlanTimeLimit: 300 * time.Millisecond,
-		Webhooks: []httpapi.Webhook{{URL: hookURL, Secret: hookSecret}}, SSEHeartbeat: 100 * time.Millisecond})
+		Webhooks: hooks, SSEHeartbeat: 100 * time.Millisecond})
 	e.srv = httptest.NewServer(e.api.Handler())
 	t.Cleanup(e.srv.Close)
 	if e.admin, err = httpapi.Bootstrap(context.Background(), st, "", testNow); err != nil {

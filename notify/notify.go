@@ -84,7 +84,6 @@ func (d *Dispatcher) Tick(ctx context.Context) (delivered, failed int, err error
 		return 0, 0, fmt.Errorf("notify: %w", err)
 	}
 	var mu sync.Mutex
-	var errs []error
 	sem := make(chan struct{}, d.Workers)
 	var wg sync.WaitGroup
 	for _, m := range ms {
@@ -92,7 +91,7 @@ func (d *Dispatcher) Tick(ctx context.Context) (delivered, failed int, err error
 		sem <- struct{}{}
 		go func() {
 			defer func() { <-sem; wg.Done() }()
-			ok, err := d.deliver(ctx, m)
+			ok := d.deliver(ctx, m)
 			mu.Lock()
 			defer mu.Unlock()
 			if ok {
@@ -100,18 +99,20 @@ func (d *Dispatcher) Tick(ctx context.Context) (delivered, failed int, err error
 			} else {
 				failed++
 			}
-			if err != nil {
-				errs = append(errs, err)
-			}
 		}()
 	}
 	wg.Wait()
-	return delivered, failed, errors.Join(errs...)
+	if ctx.Err() != nil {
+		return delivered, failed, ctx.Err() // unrecorded: the messages stay due
+	}
+	if err := d.Store.UpdateMessages(ctx, ms); err != nil {
+		return delivered, failed, fmt.Errorf("notify: record deliveries: %w", err)
+	}
+	return delivered, failed, nil
 }
 
-// deliver sends one message and records the outcome; the error is a store
-// failure only (a failed delivery is recorded, not returned).
-func (d *Dispatcher) deliver(ctx context.Context, m *lastmile.OutboxMessage) (bool, error) {
+// deliver sends one message and sets its outcome (recorded by the caller).
+func (d *Dispatcher) deliver(ctx context.Context, m *lastmile.OutboxMessage) bool {
 	s := d.Senders[m.Channel]
 	var err error
 	if s == nil {
@@ -120,9 +121,6 @@ func (d *Dispatcher) deliver(ctx context.Context, m *lastmile.OutboxMessage) (bo
 		sctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 		err = s.Send(sctx, m)
 		cancel()
-	}
-	if ctx.Err() != nil {
-		return false, nil // shutting down: the message stays due
 	}
 	now := d.Now().UTC()
 	m.Attempts++
@@ -135,10 +133,7 @@ func (d *Dispatcher) deliver(ctx context.Context, m *lastmile.OutboxMessage) (bo
 	default:
 		m.NextAttemptAt, m.LastError = now.Add(d.Backoff(m.Attempts)), truncate(err.Error())
 	}
-	if uerr := d.Store.UpdateMessage(ctx, m); uerr != nil {
-		return err == nil, fmt.Errorf("notify: record delivery of %s: %w", m.ID, uerr)
-	}
-	return err == nil, nil
+	return err == nil
 }
 
 func truncate(s string) string {
@@ -179,7 +174,7 @@ func Replay(ctx context.Context, st lastmile.OutboxStore, id string, now time.Ti
 		return nil, fmt.Errorf("replay: %w", err)
 	}
 	m.Status, m.Attempts, m.NextAttemptAt, m.DeliveredAt = lastmile.OutboxPending, 0, now.UTC(), nil
-	if err := st.UpdateMessage(ctx, m); err != nil {
+	if err := st.UpdateMessages(ctx, []*lastmile.OutboxMessage{m}); err != nil {
 		return nil, fmt.Errorf("replay: %w", err)
 	}
 	return m, nil

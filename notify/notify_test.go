@@ -57,11 +57,13 @@ func (s *memOutbox) DueMessages(_ context.Context, t time.Time, limit int) ([]*l
 	return out[:min(limit, len(out))], nil
 }
 
-func (s *memOutbox) UpdateMessage(_ context.Context, m *lastmile.OutboxMessage) error {
+func (s *memOutbox) UpdateMessages(_ context.Context, ms []*lastmile.OutboxMessage) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	cp := *m
-	s.ms[m.ID] = &cp
+	for _, m := range ms {
+		cp := *m
+		s.ms[m.ID] = &cp
+	}
 	return nil
 }
 

@@ -372,6 +372,7 @@ func (t *Tracker) progress(ctx context.Context, v *vehicle, rt *Route, p lastmil
 			}
 		}
 	}
+	pr.ETAs = make([]StopETA, 0, pr.Remaining)
 	pt := p.Point()
 	clock := p.At
 	if now.After(clock) {

@@ -92,7 +92,7 @@ func testOutbox(t *testing.T, s lastmile.Store) {
 	}
 	m := due[0]
 	m.Attempts, m.NextAttemptAt, m.LastError = 1, time.Now().Add(48*time.Hour).UTC().Truncate(time.Microsecond), "503 from receiver"
-	if err := s.UpdateMessage(ctx(t), m); err != nil {
+	if err := s.UpdateMessages(ctx(t), []*lastmile.OutboxMessage{m}); err != nil {
 		t.Fatal(err)
 	}
 	due, _ = s.DueMessages(ctx(t), time.Now().Add(time.Hour), 10)
@@ -100,7 +100,7 @@ func testOutbox(t *testing.T, s lastmile.Store) {
 		t.Fatalf("a message retried later is due now: %d due", len(due))
 	}
 	m.Status = lastmile.OutboxDead
-	if err := s.UpdateMessage(ctx(t), m); err != nil {
+	if err := s.UpdateMessages(ctx(t), []*lastmile.OutboxMessage{m}); err != nil {
 		t.Fatal(err)
 	}
 	dead, err := s.ListMessages(ctx(t), lastmile.OutboxFilter{Status: lastmile.OutboxDead, StationIDs: []string{st.ID}})

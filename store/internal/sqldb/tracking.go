@@ -179,21 +179,28 @@ func (s *DB) DueMessages(ctx context.Context, t time.Time, limit int) ([]*lastmi
 	return out, nil
 }
 
-// UpdateMessage saves a message's delivery state.
-func (s *DB) UpdateMessage(ctx context.Context, m *lastmile.OutboxMessage) error {
-	var delivered sql.NullInt64
-	if m.DeliveredAt != nil {
-		delivered = sql.NullInt64{Int64: micros(*m.DeliveredAt), Valid: true}
+// UpdateMessages saves messages' delivery state in one transaction.
+func (s *DB) UpdateMessages(ctx context.Context, ms []*lastmile.OutboxMessage) error {
+	if len(ms) == 0 {
+		return nil
 	}
-	res, err := s.exec(ctx, s.db, "UPDATE outbox SET status = ?, attempts = ?, next_attempt_at = ?, last_error = ?, delivered_at = ? WHERE id = ?",
-		m.Status, m.Attempts, micros(m.NextAttemptAt), nullable(m.LastError), delivered, m.ID)
-	if err != nil {
-		return s.wrap("update outbox message", err)
-	}
-	if n, err := res.RowsAffected(); err == nil && n == 0 {
-		return s.wrap("update outbox message", notFound("outbox message", m.ID))
-	}
-	return nil
+	return s.tx(ctx, "update outbox messages", func(tx *sql.Tx) error {
+		for _, m := range ms {
+			var delivered sql.NullInt64
+			if m.DeliveredAt != nil {
+				delivered = sql.NullInt64{Int64: micros(*m.DeliveredAt), Valid: true}
+			}
+			res, err := s.exec(ctx, tx, "UPDATE outbox SET status = ?, attempts = ?, next_attempt_at = ?, last_error = ?, delivered_at = ? WHERE id = ?",
+				m.Status, m.Attempts, micros(m.NextAttemptAt), nullable(m.LastError), delivered, m.ID)
+			if err != nil {
+				return err
+			}
+			if n, err := res.RowsAffected(); err == nil && n == 0 {
+				return notFound("outbox message", m.ID)
+			}
+		}
+		return nil
+	})
 }
 
 // OutboxMessage returns one message.
