@@ -31,8 +31,8 @@ const (
 	defaultHistoryEvery = 15 * time.Second
 	// Routes and the day's plans are cached this long; changes made
 	// through this server invalidate them at once, others' within it.
-	routeCacheTTL = 30 * time.Second
-	vehicleCacheTTL     = 30 * time.Second
+	routeCacheTTL   = 30 * time.Second
+	vehicleCacheTTL = 30 * time.Second
 	// A vehicle may send this many positions in a burst (a phone back
 	// online with its buffer) and this many per second after.
 	positionBurst  = 600
