@@ -35,7 +35,7 @@ const (
 	vehicleCacheTTL = 30 * time.Second
 	// A vehicle may send this many positions in a burst (a phone back
 	// online with its buffer) and this many per second after.
-	positionBurst  = 600
+	positionBurst  = 1200
 	positionPerSec = 5.0
 )
 

@@ -1,0 +1,145 @@
+package httpapi_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/lastmile-dev/lastmile/httpapi"
+	"github.com/lastmile-dev/lastmile/store/blobfs"
+	"github.com/lastmile-dev/lastmile/store/sqlite"
+)
+
+// dispatchDay plans, publishes, loads and dispatches n orders (built by
+// mk) of a seeded station; it returns the route and the orders in stop
+// order with their tracking tokens.
+func dispatchDay(t *testing.T, e *env, st, drv string, n int, mk func(i int) map[string]any) (routeID string, orders, tokens []string) {
+	t.Helper()
+	tok := map[string]string{}
+	for i := range n {
+		o := e.do("POST", "/v1/orders", e.admin, mk(i)).must(t, 201)
+		tok[str(o, "id")] = str(o, "tracking_token")
+	}
+	plan := e.do("POST", "/v1/plans", e.admin, map[string]any{"station_id": st, "date": "2026-03-02", "time_limit_s": 0.2}).must(t, 201)
+	e.do("POST", "/v1/plans/"+str(plan, "id")+"/publish", e.admin, nil).must(t, 200)
+	route := plan["routes"].([]any)[0].(map[string]any)
+	routeID = str(route, "id")
+	for _, s := range route["stops"].([]any) {
+		if id := str(s.(map[string]any), "order_id"); id != "" {
+			orders = append(orders, id)
+			tokens = append(tokens, tok[id])
+		}
+	}
+	for _, id := range orders {
+		o := e.do("GET", "/v1/orders/"+id, e.admin, nil).must(t, 200)
+		for _, p := range o["parcels"].([]any) {
+			e.do("POST", "/v1/routes/"+routeID+"/scans", e.admin, map[string]any{"barcode": str(p.(map[string]any), "barcode")}).must(t, 200)
+		}
+	}
+	e.do("POST", "/v1/routes/"+routeID+"/dispatch", e.admin, nil).must(t, 200)
+	return routeID, orders, tokens
+}
+
+func TestPositionFlood(t *testing.T) {
+	e := newEnv(t)
+	_, veh, _ := e.seed("Monaco")
+	batch := func(start int) map[string]any {
+		var ps []any
+		for i := range 1000 {
+			ps = append(ps, map[string]any{"vehicle_id": veh, "at": e.now.Add(time.Duration(start+i-2000) * time.Second).Format(time.RFC3339), "lat": 43.73, "lon": 7.42})
+		}
+		return map[string]any{"positions": ps}
+	}
+	e.do("POST", "/v1/positions", e.admin, batch(0)).must(t, 200)
+	r := e.do("POST", "/v1/positions", e.admin, batch(1000))
+	if code, field := r.err(); r.status != 429 || code != "rate_limited" || field != "positions" {
+		t.Fatalf("flood: %d %s", r.status, r.raw)
+	}
+	too := batch(0)
+	too["positions"] = append(too["positions"].([]any), too["positions"].([]any)[0])
+	if code, field := e.do("POST", "/v1/positions", e.admin, too).err(); code != "invalid" || field != "positions" {
+		t.Fatalf("1,001 positions: %s %s", code, field)
+	}
+}
+
+// TestRecipientNotifications queues emails and SMS at dispatch, holds them
+// during quiet hours, and shows the proof once delivered.
+func TestRecipientNotifications(t *testing.T) {
+	dir := t.TempDir()
+	e := &env{t: t, now: testNow}
+	st0, err := sqlite.Open(context.Background(), filepath.Join(dir, "lm.db"), func() time.Time { return e.now })
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st0.Close() })
+	blobs, _ := blobfs.New(filepath.Join(dir, "blobs"))
+	e.store = st0
+	e.api = httpapi.New(httpapi.Config{Store: st0, Blobs: blobs, Now: func() time.Time { return e.now }, PlanTimeLimit: 300 * time.Millisecond,
+		Email: true, SMS: true, PublicURL: "https://track.example"})
+	e.srv = newServer(t, e.api)
+	if e.admin, err = httpapi.Bootstrap(context.Background(), st0, "", testNow); err != nil {
+		t.Fatal(err)
+	}
+	st, _, drv := e.seed("Monaco")
+	routeID, orders, tokens := dispatchDay(t, e, st, drv, 2, func(i int) map[string]any {
+		b := orderBody(st, fmt.Sprintf("N-%d", i), i*5)
+		if i == 0 { // asleep until 08:00 Monaco time (07:00 UTC); it is 07:00 there
+			b["notify"] = map[string]any{"channels": []string{"email"}, "quiet_start": "21:00", "quiet_end": "08:00"}
+		}
+		return b
+	})
+	_ = routeID
+	ms := items(e.do("GET", "/v1/webhooks/messages?station_id="+st, e.admin, nil).must(t, 200))
+	byOrder := map[string][]map[string]any{}
+	for _, m := range ms {
+		m := m.(map[string]any)
+		byOrder[str(m, "order_id")] = append(byOrder[str(m, "order_id")], m)
+	}
+	quiet, loud := byOrder[orderIDOf(e, "N-0", orders)], byOrder[orderIDOf(e, "N-1", orders)]
+	if len(quiet) != 1 || str(quiet[0], "channel") != "email" || str(quiet[0], "next_attempt_at") != "2026-03-02T07:00:00Z" {
+		t.Fatalf("quiet recipient's messages %v", quiet)
+	}
+	if len(loud) != 2 || str(loud[0], "channel") != "email" || str(loud[1], "channel") != "sms" || str(loud[1], "target") != "+377 93 15 00 00" {
+		t.Fatalf("other recipient's messages %v", loud)
+	}
+	var text struct{ Subject, Body string }
+	json.Unmarshal(mustRaw(loud[0]["payload"]), &text)
+	if !strings.Contains(text.Body, "out for delivery") || !strings.Contains(text.Body, "https://track.example/v1/track/") || !strings.Contains(text.Body, "between") {
+		t.Fatalf("dispatched email %+v", text)
+	}
+	// Delivered with proof: the token shows the proof, not the van.
+	driverKey := e.key("driver", nil, drv)
+	first := orders[0]
+	e.do("POST", "/v1/orders/"+first+"/status", driverKey, map[string]any{"status": "arrived"}).must(t, 200)
+	e.pod(first, driverKey, map[string]string{"recipient_name": "Anna"}, map[string][]byte{"photo": pngImage(t, 8, 8)}).must(t, 200)
+	v := e.do("GET", "/v1/track/"+tokens[0], "", nil).must(t, 200)
+	pod, _ := v["pod"].(map[string]any)
+	if str(v, "status") != "delivered" || pod == nil || pod["photos"].(float64) != 1 || v["vehicle"] != nil || len(v["actions"].([]any)) != 0 {
+		t.Fatalf("delivered view %v", v)
+	}
+	if strings.Contains(string(e.do("GET", "/v1/track/"+tokens[0], "", nil).raw), "Anna") {
+		t.Fatal("the tracking view shows the name on the proof")
+	}
+}
+
+func orderIDOf(e *env, ext string, ids []string) string {
+	for _, id := range ids {
+		if str(e.do("GET", "/v1/orders/"+id, e.admin, nil).must(e.t, 200), "external_id") == ext {
+			return id
+		}
+	}
+	return ""
+}
+
+func mustRaw(v any) []byte { b, _ := json.Marshal(v); return b }
+
+func newServer(t *testing.T, api *httpapi.Server) *httptest.Server {
+	srv := httptest.NewServer(api.Handler())
+	t.Cleanup(srv.Close)
+	return srv
+}
