@@ -238,6 +238,10 @@ func (d *driver) run(ctx context.Context, init *solution) *solution {
 			temp0: temp0, tempF: temp0 * tempEnd}
 	}
 	epoch := int64(max(50, 100000/(m.nTasks+10)))
+	if d.maxIter > 0 {
+		// never overshoot the iteration bound by more than a little
+		epoch = max(1, min(epoch, d.maxIter/int64(d.threads)/4))
+	}
 	var it, lastImprove int64
 	stall := int64(max(20000, 2000*m.nTasks))
 	globalBest, globalSc := init, initSc

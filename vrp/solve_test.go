@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"reflect"
 	"strings"
 	"testing"
@@ -482,5 +483,101 @@ func TestPlanReportsViolations(t *testing.T) {
 	}
 	if _, ok := causes["load"]; !ok {
 		t.Errorf("summary lacks the load violation: %+v", sol.Summary.Violations)
+	}
+}
+
+// richProblem draws a small problem using most of the model: several
+// windows, setups, two dimensions, pickups, shipments, skills, breaks with
+// max_load, open routes, speed factors, limits and priorities.
+func richProblem(seed uint64) *vrp.Problem {
+	r := rand.New(rand.NewPCG(seed, 99))
+	n := 6 + r.IntN(14)
+	locs := n + 3
+	xs, ys := make([]int64, locs), make([]int64, locs)
+	for i := range xs {
+		xs[i], ys[i] = r.Int64N(300), r.Int64N(300)
+	}
+	m := &vrp.Matrix{Durations: make([][]int64, locs), Distances: make([][]int64, locs)}
+	for i := range xs {
+		m.Durations[i], m.Distances[i] = make([]int64, locs), make([]int64, locs)
+		for j := range xs {
+			d := abs(xs[i]-xs[j]) + abs(ys[i]-ys[j])
+			m.Durations[i][j], m.Distances[i][j] = d, 7*d
+		}
+	}
+	p := &vrp.Problem{Matrices: map[string]*vrp.Matrix{"car": m}}
+	windows := func() []vrp.TimeWindow {
+		switch r.IntN(3) {
+		case 0:
+			return nil
+		case 1:
+			s := r.Int64N(1500)
+			return []vrp.TimeWindow{{s, s + 200 + r.Int64N(400)}}
+		default:
+			s := r.Int64N(800)
+			return []vrp.TimeWindow{{s, s + 100}, {s + 600, s + 900}}
+		}
+	}
+	for i := 0; i < n; i++ {
+		j := vrp.Job{ID: uint64(i + 1), Location: at(2 + r.IntN(locs-2)), Service: r.Int64N(60), Setup: r.Int64N(2) * 15,
+			Delivery: vrp.Amount{r.Int64N(4), r.Int64N(3)}, Pickup: vrp.Amount{r.Int64N(2), 0},
+			TimeWindows: windows(), Priority: r.IntN(3) * 10}
+		if r.IntN(5) == 0 {
+			j.Skills = []int{1 + r.IntN(2)}
+		}
+		p.Jobs = append(p.Jobs, j)
+	}
+	for s := 0; s < r.IntN(4); s++ {
+		p.Shipments = append(p.Shipments, vrp.Shipment{
+			Pickup:   vrp.ShipmentStep{ID: uint64(s + 1), Location: at(2 + r.IntN(locs-2)), Service: 20, TimeWindows: windows()},
+			Delivery: vrp.ShipmentStep{ID: uint64(s + 1), Location: at(2 + r.IntN(locs-2)), Service: 20, TimeWindows: windows()},
+			Amount:   vrp.Amount{1 + r.Int64N(3), r.Int64N(2)},
+		})
+	}
+	for v := 0; v < 1+r.IntN(3); v++ {
+		veh := vehicle(uint64(v+1), r.IntN(2), r.IntN(2))
+		if r.IntN(4) == 0 {
+			veh.End = nil
+		}
+		veh.Capacity = vrp.Amount{10 + r.Int64N(10), 8}
+		veh.TimeWindow = &vrp.TimeWindow{Start: 0, End: 2500 + r.Int64N(1500)}
+		veh.Skills = []int{1 + r.IntN(2)}
+		veh.SpeedFactor = []float64{1, 1, 1.5, 0.8}[r.IntN(4)]
+		veh.Costs = vrp.Costs{Fixed: r.Int64N(100), PerHour: 3600, PerKm: r.Int64N(3)}
+		if r.IntN(3) == 0 {
+			veh.Breaks = []vrp.Break{{ID: 1, TimeWindows: []vrp.TimeWindow{{600, 1400}}, Service: 60, MaxLoad: vrp.Amount{12, 8}}}
+		}
+		if r.IntN(4) == 0 {
+			veh.MaxTasks = 4 + r.IntN(6)
+		}
+		if r.IntN(4) == 0 {
+			veh.MaxTravelTime = 1500 + r.Int64N(1000)
+		}
+		if r.IntN(4) == 0 {
+			veh.MaxDistance = 12000 + r.Int64N(8000)
+		}
+		p.Vehicles = append(p.Vehicles, veh)
+	}
+	return p
+}
+
+func TestSolveRandomProblemsCheck(t *testing.T) {
+	// Every solution of a random rich problem must pass the independent
+	// checker, whatever is assigned.
+	assigned := 0
+	for seed := uint64(1); seed <= 60; seed++ {
+		p := richProblem(seed)
+		sol := solveChecked(t, p, vrp.Options{Seed: int64(seed), Threads: 1 + int(seed%2), MaxIterations: 400})
+		for _, r := range sol.Routes {
+			assigned += len(r.Steps)
+		}
+		for _, u := range sol.Unassigned {
+			if u.Reason == "" {
+				t.Errorf("seed %d: %s %d unassigned without a reason", seed, u.Type, u.ID)
+			}
+		}
+	}
+	if assigned < 300 {
+		t.Errorf("only %d steps routed over 60 problems: the generator makes problems too hard to test much", assigned)
 	}
 }
