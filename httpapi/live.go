@@ -145,6 +145,7 @@ func (s *Server) vehicleByDevice(ctx context.Context, device string) (string, er
 	s.live.mu.Lock()
 	id, ok := s.live.devices[device]
 	fresh := time.Since(s.live.devicesAt) < time.Second
+
 	s.live.mu.Unlock()
 	if ok && time.Since(s.live.devicesAt) < vehicleCacheTTL {
 		return id, nil
@@ -176,6 +177,36 @@ func (s *Server) vehicleByDevice(ctx context.Context, device string) (string, er
 		return id, nil
 	}
 	return "", lastmile.Errorf(lastmile.EForbidden, "id", "device %q is not registered to a vehicle", device)
+}
+
+// deviceFree refuses a device id another vehicle than self already has,
+// and refreshes the device registry so that a change applies at once.
+func (s *Server) deviceFree(ctx context.Context, device, self string) error {
+	s.live.mu.Lock()
+	s.live.devicesAt = time.Time{}
+	s.live.mu.Unlock()
+	if device == "" {
+		return nil
+	}
+	id, err := s.vehicleByDevice(ctx, device)
+	switch {
+	case lastmile.ErrorCode(err) == lastmile.EForbidden:
+		return nil
+	case err != nil:
+		return err
+	case id != self:
+		return lastmile.Errorf(lastmile.EConflict, "device_id", "device %q is already used by vehicle %s", device, id)
+	}
+	return nil
+}
+
+// vehicleChanged forgets what is cached of a vehicle after it changed
+// (deactivated, a new device).
+func (s *Server) vehicleChanged(id string) {
+	s.live.mu.Lock()
+	delete(s.live.vehicles, id)
+	s.live.devicesAt = time.Time{}
+	s.live.mu.Unlock()
 }
 
 // activeRoute returns the vehicle's dispatched route of the station's

@@ -120,6 +120,9 @@ func (s *Server) createVehicle(w http.ResponseWriter, r *http.Request) error {
 	if _, err := s.stationFor(r, v.StationID); err != nil {
 		return err
 	}
+	if err := s.deviceFree(r.Context(), v.DeviceID, ""); err != nil {
+		return err
+	}
 	if err := s.store.CreateVehicle(r.Context(), &v, change(r, "", nil)); err != nil {
 		return err
 	}
@@ -185,9 +188,13 @@ func (s *Server) updateVehicle(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 	}
+	if err := s.deviceFree(r.Context(), v.DeviceID, v.ID); err != nil {
+		return err
+	}
 	if err := s.store.UpdateVehicle(r.Context(), &v, change(r, "", nil)); err != nil {
 		return err
 	}
+	s.vehicleChanged(v.ID)
 	etag(w, v.Version)
 	return writeJSON(w, http.StatusOK, &v)
 }

@@ -1,9 +1,11 @@
 package httpapi_test
 
 import (
+	"bufio"
 	"context"
 	"encoding/json"
 	"fmt"
+	"net/http"
 	"net/http/httptest"
 	"path/filepath"
 	"strings"
@@ -142,4 +144,61 @@ func newServer(t *testing.T, api *httpapi.Server) *httptest.Server {
 	srv := httptest.NewServer(api.Handler())
 	t.Cleanup(srv.Close)
 	return srv
+}
+
+// TestDevices: device ids are unique; a deactivated vehicle's tracker is
+// refused at once.
+func TestDevices(t *testing.T) {
+	e := newEnv(t)
+	st, veh, _ := e.seed("Monaco")
+	v := e.do("GET", "/v1/vehicles/"+veh, e.admin, nil).must(t, 200)
+	v["device_id"] = "box-1"
+	v = e.do("PUT", "/v1/vehicles/"+veh, e.admin, v).must(t, 200)
+	r := e.do("POST", "/v1/vehicles", e.admin, map[string]any{"station_id": st, "name": "Van 2", "device_id": "box-1", "active": true})
+	if code, field := r.err(); code != "conflict" || field != "device_id" {
+		t.Fatalf("second vehicle with the device: %d %s", r.status, r.raw)
+	}
+	if code, field := e.do("POST", "/v1/vehicles", e.admin, map[string]any{"station_id": st, "name": "Van 3", "device_id": "a/b", "active": true}).err(); code != "invalid" || field != "device_id" {
+		t.Fatalf("device id with a slash: %s %s", code, field)
+	}
+	fix := fmt.Sprintf("/v1/osmand?id=box-1&lat=43.73&lon=7.42&timestamp=%d", e.now.Unix())
+	e.do("GET", fix, "", nil).must(t, 200)
+	v["active"] = false
+	e.do("PUT", "/v1/vehicles/"+veh, e.admin, v).must(t, 200)
+	if code, field := e.do("GET", fix, "", nil).err(); code != "forbidden" || field != "id" {
+		t.Fatalf("deactivated vehicle: %s %s", code, field)
+	}
+}
+
+// TestTrackStream: the recipient's stream starts with their tracking view
+// and nothing else.
+func TestTrackStream(t *testing.T) {
+	e := newEnv(t)
+	st, _, _ := e.seed("Monaco")
+	o := e.do("POST", "/v1/orders", e.admin, orderBody(st, "S-1", 1)).must(t, 201)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	req, _ := http.NewRequestWithContext(ctx, "GET", e.srv.URL+"/v1/track/"+str(o, "tracking_token")+"/stream", nil)
+	res, err := http.DefaultClient.Do(req)
+	if err != nil || res.StatusCode != 200 {
+		t.Fatalf("stream %v %v", res, err)
+	}
+	defer res.Body.Close()
+	sc := bufio.NewScanner(res.Body)
+	var event, data string
+	for sc.Scan() && data == "" {
+		if v, ok := strings.CutPrefix(sc.Text(), "event: "); ok {
+			event = v
+		}
+		if v, ok := strings.CutPrefix(sc.Text(), "data: "); ok {
+			data = v
+		}
+	}
+	if event != "track" || !strings.Contains(data, `"external_id":"S-1"`) || strings.Contains(data, "Recipient") {
+		t.Fatalf("first event %s: %s", event, data)
+	}
+	req2, _ := http.NewRequest("GET", e.srv.URL+"/v1/track/"+strings.Repeat("x", 32)+"/stream", nil)
+	if r2, err := http.DefaultClient.Do(req2); err != nil || r2.StatusCode != 404 {
+		t.Fatalf("unknown token stream: %v %v", r2.StatusCode, err)
+	}
 }
