@@ -36,7 +36,8 @@ type task struct {
 	vehicle  int // owning vehicle for breaks; -1 otherwise
 	maxLoad  []int64
 	id       uint64
-	locked   int // vehicle the task is forced on by vehicle steps; -1 if none
+	locked   int   // vehicle the task is forced on by vehicle steps; -1 if none
+	maxRide  int64 // shipment delivery: bound on the ride since the pickup; 0 none
 }
 
 // vehicleModel is a compiled vehicle.
@@ -150,6 +151,7 @@ type model struct {
 	hasSetup   bool
 	granular   bool // insertion looks at neighbours' routes first
 	plan       bool // plan mode: evaluate vehicle steps as given
+	hasRide    bool // some shipment has a maximum ride time
 }
 
 // granularFrom is the problem size from which insertion is granular.
@@ -257,7 +259,8 @@ func compileModel(p *Problem, threads int, plan bool) (*model, error) {
 				partner: base + 1, src: i, vehicle: -1, id: s.Pickup.ID, locked: -1},
 			task{kind: kindDelivery, loc: locOf(s.Delivery.Location), setup: s.Delivery.Setup, service: s.Delivery.Service,
 				tws: normWindows(s.Delivery.TimeWindows), start: zero, delta: neg, skills: sk, priority: int64(s.Priority),
-				partner: base, src: i, vehicle: -1, id: s.Delivery.ID, locked: -1})
+				partner: base, src: i, vehicle: -1, id: s.Delivery.ID, locked: -1, maxRide: s.MaxRideTime})
+		m.hasRide = m.hasRide || s.MaxRideTime > 0
 		m.hasSetup = m.hasSetup || s.Pickup.Setup != 0 || s.Delivery.Setup != 0
 	}
 	m.nShip = len(p.Shipments)

@@ -58,6 +58,10 @@ type Shipment struct {
 	Amount   Amount
 	Skills   []int
 	Priority int
+	// MaxRideTime bounds the time the goods spend in the vehicle, from the
+	// end of the pickup's service to the start of the delivery's (waiting
+	// included); 0 means no limit. JSON: "lastmile": {"max_ride_time": s}.
+	MaxRideTime int64
 }
 
 // Break is a driver break in a vehicle's shift.

@@ -247,9 +247,22 @@ func (m *model) explain(u int) string {
 			window = true
 		}
 	}
+	rideOK := true
+	if x.kind == kindPickup {
+		if d := &m.tasks[x.partner]; d.maxRide > 0 {
+			rideOK = false
+			for v := range m.vehicles {
+				if m.canServe(v, x) && m.vehicles[v].mat.duration(x.loc, d.loc) <= d.maxRide {
+					rideOK = true
+				}
+			}
+		}
+	}
 	switch {
 	case !skills:
 		return "skills: no vehicle has the required skills"
+	case !rideOK:
+		return "ride time: the direct drive from pickup to delivery exceeds max_ride_time"
 	case !capacity:
 		return "capacity: the amount exceeds every able vehicle's capacity"
 	case !limits:

@@ -22,6 +22,9 @@ type route struct {
 	cost     int64 // travel cost in internal units (fixed excluded)
 	nTasks   int   // tasks other than breaks
 	feasible bool
+	// openRide[p] counts the ride-limited shipments picked before p and
+	// delivered at p or later (only when the model has ride limits).
+	openRide []int
 }
 
 func (r *route) clone() *route {
@@ -38,6 +41,9 @@ func (r *route) clone() *route {
 	c.load = cloneRoom(r.load, 4*dims)
 	c.fwdExc = cloneRoom(r.fwdExc, 4*dims)
 	c.bwdExc = cloneRoom(r.bwdExc, 4*dims)
+	if r.openRide != nil {
+		c.openRide = cloneRoom(r.openRide, 4)
+	}
 	return c
 }
 
@@ -253,6 +259,9 @@ func (m *model) update(r *route) {
 	if m.missingBreaks(r) {
 		r.feasible = false
 	}
+	if m.hasRide && !m.ridesOK(r) {
+		r.feasible = false
+	}
 	if r.nTasks == 0 {
 		// An unused vehicle costs nothing.
 		r.travel, r.distance, r.cost = 0, 0, 0
@@ -392,4 +401,46 @@ func (m *model) insertAt(r *route, tasks []int, pos []int) {
 		r.seq = slices.Insert(r.seq, pos[j]-1, tasks[j])
 	}
 	m.update(r)
+}
+
+// ridesOK checks the maximum ride times of the route's shipments on the
+// earliest schedule and fills r.openRide.
+func (m *model) ridesOK(r *route) bool {
+	n := len(r.seq)
+	r.openRide = grow(r.openRide, n+2)
+	clear(r.openRide)
+	ok := true
+	for p := 1; p <= n; p++ {
+		t := &m.tasks[r.seq[p-1]]
+		if t.kind != kindDelivery || t.maxRide <= 0 {
+			continue
+		}
+		q := 0
+		for i := p - 1; i >= 1; i-- {
+			if r.seq[i-1] == t.partner {
+				q = i
+				break
+			}
+		}
+		if q == 0 {
+			continue // precedence is checked elsewhere
+		}
+		for i := q + 1; i <= p; i++ {
+			r.openRide[i]++
+		}
+		// start of the delivery's service: departure minus service and setup
+		start := r.dep[p] - t.service - setupAt(t, r.loc[p-1])
+		if start-r.dep[q] > t.maxRide {
+			ok = false
+		}
+	}
+	return ok
+}
+
+// exactInsert reports whether inserting tasks at pos keeps r feasible, by
+// re-evaluating a copy (for constraints the constant-time checks miss).
+func (m *model) exactInsert(r *route, tasks, pos []int) bool {
+	c := r.clone()
+	m.insertAt(c, tasks, pos)
+	return c.feasible
 }

@@ -388,6 +388,9 @@ func (se *searcher) insertBreak(s *solution, v, b int) bool {
 		if !m.loadOKSingle(r, x, k) || !m.timeOKSingle(r, x, k) {
 			continue
 		}
+		if m.hasRide && r.openRide[k] > 0 && !m.exactInsert(r, []int{b}, []int{k}) {
+			continue
+		}
 		// prefer the position with the least waiting added
 		c := max(0, x.tws[0].Start-r.dep[k-1])
 		if c < bestCost {
@@ -539,6 +542,9 @@ func (se *searcher) bestJob(r *route, u int, best *insertion) {
 		if !m.routeLimitsOK(r, 1, dt, dd) || !m.loadOKSingle(r, x, k) || !m.timeOKSingle(r, x, k) {
 			continue
 		}
+		if m.hasRide && r.openRide[k] > 0 && !m.exactInsert(r, []int{u}, []int{k}) {
+			continue // delays a ride-limited shipment on board
+		}
 		*best = insertion{v: r.v, pos: [2]int{k, k}, cost: c, target: 1}
 	}
 }
@@ -651,6 +657,12 @@ func (se *searcher) bestShipment(r *route, u int, best *insertion) {
 				continue
 			}
 			if !m.timeFeasibleFrom(r, b, st+setupAt(dl, cur)+dl.service, dl.loc) {
+				continue
+			}
+			if dl.maxRide > 0 && st-(s+setupAt(pt, prev)+pt.service) > dl.maxRide {
+				continue
+			}
+			if m.hasRide && !m.exactInsert(r, []int{u, pt.partner}, []int{a, b}) {
 				continue
 			}
 			*best = insertion{v: r.v, pos: [2]int{a, b}, cost: c, target: 2}

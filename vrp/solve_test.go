@@ -581,3 +581,45 @@ func TestSolveRandomProblemsCheck(t *testing.T) {
 		t.Errorf("only %d steps routed over 60 problems: the generator makes problems too hard to test much", assigned)
 	}
 }
+
+func TestSolveMaxRideTime(t *testing.T) {
+	// On a line, with 5 s of service everywhere: shipment 1 goes 10 → 20,
+	// shipment 2 goes 15 → 25. Unbounded, the best tour picks both first
+	// (cost 50) and shipment 1 rides 15 s; bounded to 12 s, it must be
+	// delivered before shipment 2 is picked up or picked after it (cost 60).
+	build := func(maxRide int64) *vrp.Problem {
+		step := func(id uint64, loc int) vrp.ShipmentStep { return vrp.ShipmentStep{ID: id, Location: at(loc), Service: 5} }
+		return &vrp.Problem{
+			Shipments: []vrp.Shipment{
+				{Pickup: step(1, 1), Delivery: step(1, 3), Amount: vrp.Amount{1}, MaxRideTime: maxRide},
+				{Pickup: step(2, 2), Delivery: step(2, 4), Amount: vrp.Amount{1}},
+			},
+			Vehicles: []vrp.Vehicle{func() vrp.Vehicle { v := vehicle(1, 0, 0); v.Capacity = vrp.Amount{2}; return v }()},
+			Matrices: map[string]*vrp.Matrix{"car": lineMatrix(0, 10, 15, 20, 25)},
+		}
+	}
+	free := solveChecked(t, build(0), vrp.Options{})
+	if free.Summary.Cost != 50 {
+		t.Fatalf("without a ride limit: cost %d, want 50", free.Summary.Cost)
+	}
+	bounded := solveChecked(t, build(12), vrp.Options{})
+	if bounded.Summary.Cost != 60 || len(bounded.Unassigned) != 0 {
+		t.Fatalf("with a 12 s ride limit: cost %d, %d unassigned; want 60, 0", bounded.Summary.Cost, len(bounded.Unassigned))
+	}
+	var left int64 = -1
+	for _, st := range bounded.Routes[0].Steps {
+		switch {
+		case st.Type == vrp.StepPickup && st.ID == 1:
+			left = st.Arrival + st.WaitingTime + st.Setup + st.Service
+		case st.Type == vrp.StepDelivery && st.ID == 1:
+			if ride := st.Arrival + st.WaitingTime - left; ride > 12 {
+				t.Errorf("shipment 1 rides %d s, limit 12", ride)
+			}
+		}
+	}
+	// Too tight to be met at all: left out, with a reason.
+	tight := solveChecked(t, build(3), vrp.Options{})
+	if len(tight.Unassigned) != 2 || !strings.HasPrefix(tight.Unassigned[0].Reason, "ride time") {
+		t.Errorf("a 3 s ride over 10 s of road: want shipment 1 unassigned (2 steps) for its ride time, got %+v", tight.Unassigned)
+	}
+}

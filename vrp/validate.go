@@ -309,6 +309,9 @@ func (v *validator) shipments() error {
 		if err := priority(f+".priority", s.Priority); err != nil {
 			return err
 		}
+		if err := nonNegative(f+".lastmile.max_ride_time", s.MaxRideTime); err != nil {
+			return err
+		}
 	}
 	return nil
 }

@@ -844,6 +844,21 @@ func (c *checker) sequence(vi int, prefix string, steps []vrp.Step) RouteReport 
 			add(seen[0]-1, "id", "pickup %d is on the route but its delivery %d is not", sh.Pickup.ID, sh.Delivery.ID)
 		case seen[1] < seen[0]:
 			add(seen[1]-1, "id", "delivery %d comes before its pickup %d (step %d)", sh.Delivery.ID, sh.Pickup.ID, seen[0]-1)
+		case sh.MaxRideTime > 0:
+			// ride: from the end of the pickup's service to the start of the
+			// delivery's, on the recomputed schedule
+			var left, start int64 = -1, -1
+			for _, st := range rr.Steps {
+				switch {
+				case st.Type == vrp.StepPickup && st.ID == sh.Pickup.ID:
+					left = st.Arrival + st.WaitingTime + st.Setup + st.Service
+				case st.Type == vrp.StepDelivery && st.ID == sh.Delivery.ID:
+					start = st.Arrival + st.WaitingTime
+				}
+			}
+			if left >= 0 && start >= 0 && start-left > sh.MaxRideTime {
+				add(seen[1]-1, "id", "shipment %d/%d rides %d s, over its max_ride_time %d", sh.Pickup.ID, sh.Delivery.ID, start-left, sh.MaxRideTime)
+			}
 		}
 	}
 

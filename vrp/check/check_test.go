@@ -741,3 +741,33 @@ func TestCheckNeverPanics(t *testing.T) {
 		}()
 	}
 }
+
+func TestCheckMaxRideTime(t *testing.T) {
+	// Line 0 — 10 — 20: pickup at 10, delivery at 20, 10 s of road.
+	m := &vrp.Matrix{Durations: [][]int64{{0, 10, 20}, {10, 0, 10}, {20, 10, 0}}}
+	at := func(i int) vrp.Location { return vrp.Location{Index: i, HasIndex: true} }
+	for _, tc := range []struct {
+		limit int64
+		ok    bool
+	}{{0, true}, {10, true}, {9, false}} {
+		p := &vrp.Problem{
+			Shipments: []vrp.Shipment{{Pickup: vrp.ShipmentStep{ID: 1, Location: at(1)}, Delivery: vrp.ShipmentStep{ID: 1, Location: at(2)},
+				Amount: vrp.Amount{1}, MaxRideTime: tc.limit}},
+			Vehicles: []vrp.Vehicle{{ID: 1, Start: &vrp.Location{Index: 0, HasIndex: true}, Capacity: vrp.Amount{1},
+				MaxTasks: -1, MaxTravelTime: -1, MaxDistance: -1, Costs: vrp.Costs{PerHour: 3600}}},
+			Matrices: map[string]*vrp.Matrix{"car": m},
+		}
+		s := &vrp.Solution{Summary: vrp.Summary{Cost: 20, Routes: 1, Duration: 20, Delivery: vrp.Amount{1}, Pickup: vrp.Amount{1}},
+			Routes: []vrp.Route{{Vehicle: 1, Cost: 20, Duration: 20, Delivery: vrp.Amount{1}, Pickup: vrp.Amount{1}, Steps: []vrp.Step{
+				{Type: vrp.StepStart, Location: ptrLoc(at(0)), Load: vrp.Amount{0}},
+				{Type: vrp.StepPickup, ID: 1, Location: ptrLoc(at(1)), Arrival: 10, Duration: 10, Load: vrp.Amount{1}},
+				{Type: vrp.StepDelivery, ID: 1, Location: ptrLoc(at(2)), Arrival: 20, Duration: 20, Load: vrp.Amount{0}},
+			}}}}
+		rep := Check(p, s)
+		if rep.Feasible != tc.ok {
+			t.Errorf("max_ride_time %d: feasible %v, want %v (findings %v)", tc.limit, rep.Feasible, tc.ok, rep.Errors)
+		}
+	}
+}
+
+func ptrLoc(l vrp.Location) *vrp.Location { return &l }

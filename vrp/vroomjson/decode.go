@@ -272,6 +272,17 @@ func (d *problemDecoder) shipment(s *vrp.Shipment) error {
 			s.Skills, err = r.ints()
 		case "priority":
 			s.Priority, err = r.int()
+		case "lastmile":
+			err = r.object(func(key string) error {
+				var err error
+				switch key {
+				case "max_ride_time":
+					s.MaxRideTime, err = r.int64()
+				default:
+					err = r.skip()
+				}
+				return err
+			})
 		default:
 			err = r.skip()
 		}

@@ -334,3 +334,34 @@ func TestDecodeStrings(t *testing.T) {
 		t.Errorf("description = %q, want %q", got, want)
 	}
 }
+
+func TestDecodeMaxRideTimeExtension(t *testing.T) {
+	in := `{"vehicles":[{"id":1,"start_index":0,"capacity":[2]}],
+	 "shipments":[{"pickup":{"id":1,"location_index":1},"delivery":{"id":1,"location_index":2},"amount":[1],
+	   "lastmile":{"max_ride_time":900,"future_field":true}}],
+	 "matrices":{"car":{"durations":[[0,1,2],[1,0,1],[2,1,0]]}}}`
+	p, err := Decode(strings.NewReader(in))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := p.Shipments[0].MaxRideTime; got != 900 {
+		t.Fatalf("max_ride_time %d, want 900", got)
+	}
+	var buf bytes.Buffer
+	if err := EncodeProblem(&buf, p); err != nil {
+		t.Fatal(err)
+	}
+	back, err := Decode(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if back.Shipments[0].MaxRideTime != 900 {
+		t.Errorf("round trip lost max_ride_time: %s", buf.String())
+	}
+	bad := strings.Replace(in, `"max_ride_time":900`, `"max_ride_time":-5`, 1)
+	_, err = Decode(strings.NewReader(bad))
+	var ie *vrp.InputError
+	if !errors.As(err, &ie) || ie.Field != "shipments[0].lastmile.max_ride_time" {
+		t.Errorf("negative max_ride_time: got %v, want an error at shipments[0].lastmile.max_ride_time", err)
+	}
+}

@@ -278,6 +278,12 @@ func EncodeProblem(w io.Writer, p *vrp.Problem) error {
 			if s.Priority != 0 {
 				j.intField("priority", int64(s.Priority))
 			}
+			if s.MaxRideTime != 0 {
+				j.key("lastmile")
+				j.open('{')
+				j.intField("max_ride_time", s.MaxRideTime)
+				j.close('}')
+			}
 			j.close('}')
 		}
 		j.close(']')
