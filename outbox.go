@@ -57,6 +57,11 @@ type OutboxStore interface {
 	// DueMessages returns pending messages whose next attempt is at or
 	// before t, oldest first.
 	DueMessages(ctx context.Context, t time.Time, limit int) ([]*OutboxMessage, error)
+	// ClaimMessages returns pending messages due at now, oldest first, and
+	// postpones them to now+lease in the same step, so that concurrent
+	// dispatchers (several servers) never take the same message; one whose
+	// dispatcher dies is due again when the lease ends.
+	ClaimMessages(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]*OutboxMessage, error)
 	// UpdateMessages saves messages' status, attempts, next attempt, last
 	// error and delivery time, in one transaction.
 	UpdateMessages(ctx context.Context, ms []*OutboxMessage) error

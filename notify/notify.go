@@ -44,6 +44,9 @@ type Dispatcher struct {
 	// doubled each time, at most 1 h).
 	Backoff func(n int) time.Duration
 	Batch   int // messages per round (default 200)
+	// Lease is how long a claimed message is reserved for this dispatcher
+	// (default 2 min): longer than a delivery may take.
+	Lease   time.Duration
 	Workers int // concurrent deliveries (default 8)
 }
 
@@ -73,13 +76,16 @@ func (d *Dispatcher) defaults() {
 	if d.Workers <= 0 {
 		d.Workers = 8
 	}
+	if d.Lease <= 0 {
+		d.Lease = 2 * time.Minute
+	}
 }
 
 // Tick delivers the messages due now, once each, and returns how many were
 // delivered and how many failed.
 func (d *Dispatcher) Tick(ctx context.Context) (delivered, failed int, err error) {
 	d.defaults()
-	ms, err := d.Store.DueMessages(ctx, d.Now(), d.Batch)
+	ms, err := d.Store.ClaimMessages(ctx, d.Now(), d.Lease, d.Batch)
 	if err != nil {
 		return 0, 0, fmt.Errorf("notify: %w", err)
 	}
@@ -103,7 +109,7 @@ func (d *Dispatcher) Tick(ctx context.Context) (delivered, failed int, err error
 	}
 	wg.Wait()
 	if ctx.Err() != nil {
-		return delivered, failed, ctx.Err() // unrecorded: the messages stay due
+		return delivered, failed, ctx.Err() // unrecorded: due again when the lease ends
 	}
 	if err := d.Store.UpdateMessages(ctx, ms); err != nil {
 		return delivered, failed, fmt.Errorf("notify: record deliveries: %w", err)

@@ -57,6 +57,17 @@ func (s *memOutbox) DueMessages(_ context.Context, t time.Time, limit int) ([]*l
 	return out[:min(limit, len(out))], nil
 }
 
+func (s *memOutbox) ClaimMessages(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]*lastmile.OutboxMessage, error) {
+	ms, _ := s.DueMessages(ctx, now, limit)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, m := range ms {
+		s.ms[m.ID].NextAttemptAt = now.Add(lease)
+		m.NextAttemptAt = now.Add(lease)
+	}
+	return ms, nil
+}
+
 func (s *memOutbox) UpdateMessages(_ context.Context, ms []*lastmile.OutboxMessage) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()

@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"encoding/json"
+	"sync"
 	"testing"
 	"time"
 
@@ -116,5 +117,36 @@ func testOutbox(t *testing.T, s lastmile.Store) {
 	page, _ := s.ListMessages(ctx(t), lastmile.OutboxFilter{After: all[0].Seq, Limit: 1})
 	if len(page) != 1 || page[0].ID != all[1].ID {
 		t.Fatalf("page after %d: %+v", all[0].Seq, page)
+	}
+	// Two dispatchers claiming at once share the messages out.
+	for i := 0; i < 3; i++ {
+		if err := s.AddMessages(ctx(t), []lastmile.OutboxMessage{msg("stop.departed")}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	claimAt := time.Now().Add(time.Hour)
+	due0, _ := s.DueMessages(ctx(t), claimAt, 100)
+	var wg sync.WaitGroup
+	claimed := make([][]*lastmile.OutboxMessage, 2)
+	for i := range claimed {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			c, err := s.ClaimMessages(ctx(t), claimAt, time.Minute, 10)
+			if err != nil {
+				t.Error(err)
+			}
+			claimed[i] = c
+		}()
+	}
+	wg.Wait()
+	if n := len(claimed[0]) + len(claimed[1]); n != len(due0) || n < 3 {
+		t.Fatalf("claimed %d + %d messages, want the %d due in all", len(claimed[0]), len(claimed[1]), len(due0))
+	}
+	if again, _ := s.ClaimMessages(ctx(t), claimAt, time.Minute, 10); len(again) != 0 {
+		t.Fatalf("claimed messages claimed again: %d", len(again))
+	}
+	if later, _ := s.DueMessages(ctx(t), claimAt.Add(2*time.Minute), 10); len(later) != len(due0) {
+		t.Fatalf("after the lease %d messages are due, want %d", len(later), len(due0))
 	}
 }

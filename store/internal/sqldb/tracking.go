@@ -179,6 +179,40 @@ func (s *DB) DueMessages(ctx context.Context, t time.Time, limit int) ([]*lastmi
 	return out, nil
 }
 
+// ClaimMessages takes due messages for one dispatcher: each is postponed
+// to now+lease only if no other dispatcher has changed it meanwhile.
+func (s *DB) ClaimMessages(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]*lastmile.OutboxMessage, error) {
+	ms, err := s.DueMessages(ctx, now, limit)
+	if err != nil || len(ms) == 0 {
+		return ms, err
+	}
+	until := now.Add(lease).UTC()
+	var out []*lastmile.OutboxMessage
+	err = s.tx(ctx, "claim outbox messages", func(tx *sql.Tx) error {
+		out = out[:0]
+		for _, m := range ms {
+			res, err := s.exec(ctx, tx, "UPDATE outbox SET next_attempt_at = ? WHERE id = ? AND status = ? AND next_attempt_at = ?",
+				micros(until), m.ID, lastmile.OutboxPending, micros(m.NextAttemptAt))
+			if err != nil {
+				return err
+			}
+			if n, err := res.RowsAffected(); err != nil {
+				return err
+			} else if n == 1 {
+				out = append(out, m)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	for _, m := range out {
+		m.NextAttemptAt = until
+	}
+	return out, nil
+}
+
 // UpdateMessages saves messages' delivery state in one transaction.
 func (s *DB) UpdateMessages(ctx context.Context, ms []*lastmile.OutboxMessage) error {
 	if len(ms) == 0 {
