@@ -53,10 +53,21 @@ type Station struct {
 	PODMaxDistanceM int `json:"pod_max_distance_m"`
 	// RetentionDays is how long recipients' personal data is kept after an
 	// order is closed; 0 keeps it until erased on request.
-	RetentionDays int       `json:"retention_days"`
-	Version       int64     `json:"version"`
-	CreatedAt     time.Time `json:"created_at"`
-	UpdatedAt     time.Time `json:"updated_at"`
+	RetentionDays int `json:"retention_days"`
+	// Zones are custom geofences: vehicles entering and leaving them are
+	// notified (e.g. a depot, a city centre with access rules).
+	Zones     []Zone    `json:"zones,omitempty"`
+	Version   int64     `json:"version"`
+	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time `json:"updated_at"`
+}
+
+// Zone is a circular geofence of a station.
+type Zone struct {
+	ID      string  `json:"id"`
+	Name    string  `json:"name,omitempty"`
+	Center  Point   `json:"center"`
+	RadiusM float64 `json:"radius_m"`
 }
 
 // OpeningHours opens a station on one day of the week, from Open to Close
@@ -206,6 +217,20 @@ func (s *Station) Validate() error {
 	}
 	if s.RetentionDays < 0 {
 		return Invalidf("retention_days", "negative")
+	}
+	zones := map[string]bool{}
+	for i, z := range s.Zones {
+		f := fmt.Sprintf("zones[%d]", i)
+		if z.ID == "" || len(z.ID) > 64 || zones[z.ID] {
+			return Invalidf(f+".id", "%q is missing, longer than 64 characters or used twice", z.ID)
+		}
+		zones[z.ID] = true
+		if err := z.Center.Validate(); err != nil {
+			return prefixField(f+".center", err)
+		}
+		if math.IsNaN(z.RadiusM) || z.RadiusM < 10 || z.RadiusM > 50000 {
+			return Invalidf(f+".radius_m", "%g is not in [10, 50000]", z.RadiusM)
+		}
 	}
 	return nil
 }

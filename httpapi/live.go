@@ -245,7 +245,7 @@ func (s *Server) activeRoute(ctx context.Context, vehicleID string) (*liveRoute,
 		if err != nil {
 			return nil, err
 		}
-		lr.rt = tracking.RouteOf(lr.route, st.ID, st.Location, orders)
+		lr.rt = tracking.RouteOf(lr.route, st.ID, st.Location, st.Zones, orders)
 	}
 	s.live.mu.Lock()
 	s.live.routes[vehicleID] = lr
@@ -590,7 +590,7 @@ func (s *Server) dispatchOutbox(ctx context.Context, p *lastmile.Plan, rt *lastm
 	if err != nil {
 		return nil, err
 	}
-	lr := &liveRoute{rt: tracking.RouteOf(rt, st.ID, st.Location, orders), plan: p, route: rt, station: st}
+	lr := &liveRoute{rt: tracking.RouteOf(rt, st.ID, st.Location, st.Zones, orders), plan: p, route: rt, station: st}
 	pr, err := s.live.tr.Progress(ctx, lr.rt)
 	if err != nil {
 		return nil, err

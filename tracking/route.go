@@ -41,6 +41,7 @@ type Route struct {
 	StationID string         `json:"station_id"`
 	Station   lastmile.Point `json:"station"`
 	Stops     []Stop         `json:"stops"`
+	Zones     []Zone         `json:"zones,omitempty"` // the station's custom geofences
 }
 
 // closed reports whether an order in status s needs no further visit.
@@ -53,11 +54,15 @@ func closed(s string) bool {
 	return false
 }
 
-// RouteOf builds the tracked route of a plan's route; orders maps order
+// RouteOf builds the tracked route of a plan's route, with the station's
+// zones; orders maps order
 // ids to the route's orders (their status and window); a stop whose order
 // is not among them has left the route and counts as done.
-func RouteOf(rt *lastmile.Route, stationID string, station lastmile.Point, orders map[string]*lastmile.Order) *Route {
+func RouteOf(rt *lastmile.Route, stationID string, station lastmile.Point, zones []lastmile.Zone, orders map[string]*lastmile.Order) *Route {
 	out := &Route{ID: rt.ID, VehicleID: rt.VehicleID, StationID: stationID, Station: station}
+	for _, z := range zones {
+		out.Zones = append(out.Zones, Zone{ID: z.ID, Center: z.Center, RadiusM: z.RadiusM})
+	}
 	for _, st := range rt.Stops {
 		s := Stop{Seq: st.Seq, Type: st.Type, OrderID: st.OrderID, Location: st.Location,
 			PlannedArrival: st.ETA, PlannedStart: st.Start, PlannedDeparture: st.Departure}

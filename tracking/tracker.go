@@ -242,7 +242,11 @@ func (t *Tracker) fences(v *vehicle, rt *Route, p lastmile.Position) []Event {
 		}
 		v.atStation = &in
 	}
-	for _, z := range t.cfg.Zones {
+	zones := t.cfg.Zones
+	if rt != nil && len(rt.Zones) > 0 {
+		zones = append(append([]Zone(nil), zones...), rt.Zones...)
+	}
+	for _, z := range zones {
 		in := pt.DistanceM(z.Center) <= z.RadiusM
 		was, known := v.zones[z.ID]
 		if known && was != in {

@@ -283,3 +283,26 @@ func golden(t *testing.T, name string, v any) {
 		t.Errorf("%s differs from the golden:\n%s", name, got)
 	}
 }
+
+func TestStationZones(t *testing.T) {
+	now := t0
+	tr := tracking.New(tracking.Config{Now: func() time.Time { return now }})
+	rt := route()
+	rt.Zones = []tracking.Zone{{ID: "harbour", Center: stopB, RadiusM: 100}}
+	var got []string
+	for i, p := range []lastmile.Point{station, stopA, stopB, stopC} {
+		now = t0.Add(time.Duration(i) * time.Minute)
+		res, err := tr.Update(context.Background(), rt, lastmile.Position{VehicleID: "veh_1", At: now, Lat: p.Lat, Lon: p.Lon})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range res.Events {
+			if e.Zone != "" {
+				got = append(got, e.Type+" "+e.Zone)
+			}
+		}
+	}
+	if len(got) != 2 || got[0] != "zone_entered harbour" || got[1] != "zone_exited harbour" {
+		t.Fatalf("zone events %q", got)
+	}
+}
