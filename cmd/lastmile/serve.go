@@ -48,6 +48,9 @@ type serveFlags struct {
 	mqttBroker                   string
 	historyEvery, positionRetain time.Duration
 	notifyInterval               time.Duration
+	arriveRadius                 float64
+	arriveDwell, approachETA     time.Duration
+	approachStops                int
 }
 
 // runServe implements `lastmile serve`: the delivery operations API on
@@ -84,6 +87,10 @@ func runServe(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 	fs.DurationVar(&f.historyEvery, "history-every", 15*time.Second, "keep at most one position per vehicle per `DURATION` in the history")
 	fs.DurationVar(&f.positionRetain, "position-retention", 30*24*time.Hour, "erase positions older than `DURATION` (0: keep)")
 	fs.DurationVar(&f.notifyInterval, "notify-interval", time.Second, "how often the outbox is delivered")
+	fs.Float64Var(&f.arriveRadius, "arrive-radius", 60, "a vehicle within `METRES` of a stop …")
+	fs.DurationVar(&f.arriveDwell, "arrive-dwell", 45*time.Second, "… for `DURATION` has arrived there")
+	fs.IntVar(&f.approachStops, "approach-stops", 1, "notify \"approaching\" when a stop is at most `N` stops after the next …")
+	fs.DurationVar(&f.approachETA, "approach-eta", 10*time.Minute, "… or its ETA is under `DURATION`")
 	fs.Usage = func() {
 		fmt.Fprintln(fs.Output(), "usage: lastmile serve [--addr HOST:PORT] [--db PATH|postgres://…] [flags]\n\n"+
 			"Runs the delivery operations API. Each flag may be given as an environment\n"+
@@ -149,6 +156,7 @@ func runServe(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 	api := httpapi.New(httpapi.Config{Store: st, Blobs: blobs, Logger: log,
 		Travel:        src,
 		PlanTimeLimit: f.planLimit, OptimizeTimeLimit: f.optimizeLimit, Threads: f.threads,
+		Tracking:     tracking.Config{StopM: f.arriveRadius, Dwell: f.arriveDwell, ApproachStops: f.approachStops, ApproachETA: f.approachETA},
 		HistoryEvery: f.historyEvery, PositionRetention: f.positionRetain, Webhooks: hooks,
 		Email: f.smtpAddr != "", SMS: f.smsURL != "", PublicURL: f.publicURL})
 	senders := map[string]notify.Sender{lastmile.ChannelWebhook: notify.Webhook{Secret: api.WebhookSecret}}
