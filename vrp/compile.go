@@ -61,6 +61,7 @@ type vehicleModel struct {
 	hasCosts    bool    // the profile has a costs matrix
 	costM       []int64 // precomputed arc costs (internal units); nil: computed on the fly
 	limited     bool    // max_travel_time or max_distance is set
+	maxDuration int64   // working time bound; 0 none
 }
 
 // maxCostMatrix bounds the size of precomputed cost matrices (entries).
@@ -292,6 +293,7 @@ func compileModel(p *Problem, threads int, plan bool) (*model, error) {
 			maxTasks: v.MaxTasks, maxTravel: v.MaxTravelTime, maxDistance: v.MaxDistance, mat: tm,
 			hasCosts: tm.cost != nil}
 		vm.limited = vm.maxTravel >= 0 || vm.maxDistance >= 0
+		vm.maxDuration = v.MaxDuration
 		if vm.maxTasks < 0 {
 			vm.maxTasks = math.MaxInt32
 		}

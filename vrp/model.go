@@ -120,7 +120,12 @@ type Vehicle struct {
 	MaxTasks      int
 	MaxTravelTime int64
 	MaxDistance   int64
-	Steps         []VehicleStep
+	// MaxDuration bounds the working time of the route, from its start to
+	// its end, service and waiting included, wherever in the shift the day
+	// starts (the start is delayed to cut waiting); 0 means no limit. JSON:
+	// "lastmile": {"max_duration": s}.
+	MaxDuration int64
+	Steps       []VehicleStep
 }
 
 // Matrix holds square travel matrices for one profile. Durations is required

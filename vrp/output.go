@@ -88,22 +88,16 @@ func (m *model) taskLocation(t *task) *Location {
 	return &loc
 }
 
-// outputRoute schedules a route: earliest service everywhere, with the
-// departure delayed by the waiting the first task would otherwise have.
+// outputRoute schedules a route: earliest service everywhere after a
+// departure delayed as much as it can be without ending later.
 func (m *model) outputRoute(r *route) Route {
 	vm := &m.vehicles[r.v]
 	pv := &m.p.Vehicles[r.v]
 	D := m.dims
 	rt := Route{Vehicle: pv.ID, Description: pv.Description, Delivery: make(Amount, D), Pickup: make(Amount, D)}
-	startT := vm.twStart
-	if len(r.seq) > 0 {
-		if t := &m.tasks[r.seq[0]]; t.kind != kindBreak {
-			arr := startT + vm.mat.duration(vm.startLoc, t.loc)
-			if s := earliest(t.tws, arr); s > arr {
-				startT += s - arr
-			}
-		}
-	}
+	// Leave as late as the schedule allows without arriving later at the
+	// end: the waiting of the earliest schedule, within the windows.
+	startT := vm.twStart + r.startDelay()
 	load := make(Amount, D)
 	copy(load, r.load[:D])
 	var travel, dist int64

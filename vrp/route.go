@@ -22,6 +22,7 @@ type route struct {
 	cost     int64 // travel cost in internal units (fixed excluded)
 	nTasks   int   // tasks other than breaks
 	feasible bool
+	waiting  int64 // total waiting on the earliest schedule
 	// openRide[p] counts the ride-limited shipments picked before p and
 	// delivered at p or later (only when the model has ride limits).
 	openRide []int
@@ -191,6 +192,7 @@ func (m *model) update(r *route) {
 	// Forward times.
 	r.loc[0] = vm.startLoc
 	r.dep[0] = vm.twStart
+	r.waiting = 0
 	for p := 1; p <= n; p++ {
 		t := &m.tasks[r.seq[p-1]]
 		prev := r.loc[p-1]
@@ -201,6 +203,7 @@ func (m *model) update(r *route) {
 				r.feasible = false
 				s = r.dep[p-1]
 			}
+			r.waiting += s - r.dep[p-1]
 			r.dep[p] = s + t.service
 			continue
 		}
@@ -216,6 +219,7 @@ func (m *model) update(r *route) {
 			r.feasible = false
 			s = arr
 		}
+		r.waiting += s - arr
 		r.dep[p] = s + setupAt(t, prev) + t.service
 	}
 	r.loc[n+1] = vm.endLoc
@@ -260,6 +264,9 @@ func (m *model) update(r *route) {
 		r.feasible = false
 	}
 	if m.hasRide && !m.ridesOK(r) {
+		r.feasible = false
+	}
+	if vm.maxDuration > 0 && r.nTasks > 0 && r.workingTime() > vm.maxDuration {
 		r.feasible = false
 	}
 	if r.nTasks == 0 {
@@ -435,6 +442,19 @@ func (m *model) ridesOK(r *route) bool {
 		}
 	}
 	return ok
+}
+
+// startDelay is how much the departure can be delayed without moving the
+// end of the route: the total waiting of the earliest schedule, within what
+// the time windows allow.
+func (r *route) startDelay() int64 {
+	return max(0, min(r.waiting, r.latest[0]-r.dep[0]))
+}
+
+// workingTime is the route's duration from the delayed start to the end,
+// service and waiting included.
+func (r *route) workingTime() int64 {
+	return r.dep[len(r.dep)-1] - r.dep[0] - r.startDelay()
 }
 
 // exactInsert reports whether inserting tasks at pos keeps r feasible, by

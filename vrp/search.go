@@ -388,7 +388,7 @@ func (se *searcher) insertBreak(s *solution, v, b int) bool {
 		if !m.loadOKSingle(r, x, k) || !m.timeOKSingle(r, x, k) {
 			continue
 		}
-		if m.hasRide && r.openRide[k] > 0 && !m.exactInsert(r, []int{b}, []int{k}) {
+		if (m.hasRide && r.openRide[k] > 0 || m.vehicles[v].maxDuration > 0) && !m.exactInsert(r, []int{b}, []int{k}) {
 			continue
 		}
 		// prefer the position with the least waiting added
@@ -545,6 +545,9 @@ func (se *searcher) bestJob(r *route, u int, best *insertion) {
 		if m.hasRide && r.openRide[k] > 0 && !m.exactInsert(r, []int{u}, []int{k}) {
 			continue // delays a ride-limited shipment on board
 		}
+		if vm.maxDuration > 0 && !m.exactInsert(r, []int{u}, []int{k}) {
+			continue // working time
+		}
 		*best = insertion{v: r.v, pos: [2]int{k, k}, cost: c, target: 1}
 	}
 }
@@ -662,7 +665,7 @@ func (se *searcher) bestShipment(r *route, u int, best *insertion) {
 			if dl.maxRide > 0 && st-(s+setupAt(pt, prev)+pt.service) > dl.maxRide {
 				continue
 			}
-			if m.hasRide && !m.exactInsert(r, []int{u, pt.partner}, []int{a, b}) {
+			if (m.hasRide || vm.maxDuration > 0) && !m.exactInsert(r, []int{u, pt.partner}, []int{a, b}) {
 				continue
 			}
 			*best = insertion{v: r.v, pos: [2]int{a, b}, cost: c, target: 2}

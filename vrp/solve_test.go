@@ -588,7 +588,9 @@ func TestSolveMaxRideTime(t *testing.T) {
 	// (cost 50) and shipment 1 rides 15 s; bounded to 12 s, it must be
 	// delivered before shipment 2 is picked up or picked after it (cost 60).
 	build := func(maxRide int64) *vrp.Problem {
-		step := func(id uint64, loc int) vrp.ShipmentStep { return vrp.ShipmentStep{ID: id, Location: at(loc), Service: 5} }
+		step := func(id uint64, loc int) vrp.ShipmentStep {
+			return vrp.ShipmentStep{ID: id, Location: at(loc), Service: 5}
+		}
 		return &vrp.Problem{
 			Shipments: []vrp.Shipment{
 				{Pickup: step(1, 1), Delivery: step(1, 3), Amount: vrp.Amount{1}, MaxRideTime: maxRide},
@@ -621,5 +623,38 @@ func TestSolveMaxRideTime(t *testing.T) {
 	tight := solveChecked(t, build(3), vrp.Options{})
 	if len(tight.Unassigned) != 2 || !strings.HasPrefix(tight.Unassigned[0].Reason, "ride time") {
 		t.Errorf("a 3 s ride over 10 s of road: want shipment 1 unassigned (2 steps) for its ride time, got %+v", tight.Unassigned)
+	}
+}
+
+func TestSolveMaxDuration(t *testing.T) {
+	// Three jobs 100 s apart on a line, 600 s of service each, windows late
+	// in a long shift. Started at the shift's start the day would wait
+	// hours; the start is delayed, so one vehicle works 2,400 s. With 2,000
+	// s of working time a second vehicle is needed.
+	build := func(maxDur int64) *vrp.Problem {
+		p := &vrp.Problem{Matrices: map[string]*vrp.Matrix{"car": lineMatrix(0, 100, 200, 300)}}
+		for i := 1; i <= 3; i++ {
+			p.Jobs = append(p.Jobs, vrp.Job{ID: uint64(i), Location: at(i), Service: 600,
+				TimeWindows: []vrp.TimeWindow{{20000, 30000}}})
+		}
+		for v := 1; v <= 2; v++ {
+			veh := vehicle(uint64(v), 0, 0)
+			veh.TimeWindow = &vrp.TimeWindow{Start: 0, End: 40000}
+			veh.MaxDuration = maxDur
+			veh.Costs.Fixed = 10
+			p.Vehicles = append(p.Vehicles, veh)
+		}
+		return p
+	}
+	one := solveChecked(t, build(2400), vrp.Options{})
+	if len(one.Routes) != 1 {
+		t.Fatalf("2,400 s of working time: want one route, got %d", len(one.Routes))
+	}
+	if start := one.Routes[0].Steps[0].Arrival; start < 19000 {
+		t.Errorf("the route leaves at %d: it should leave as late as its first window allows", start)
+	}
+	two := solveChecked(t, build(2000), vrp.Options{})
+	if len(two.Routes) != 2 || len(two.Unassigned) != 0 {
+		t.Fatalf("2,000 s of working time: want two routes and nothing unassigned, got %d routes, %d unassigned", len(two.Routes), len(two.Unassigned))
 	}
 }

@@ -359,6 +359,9 @@ func (v *validator) vehicles() error {
 		if err := nonNegative(f+".costs.per_km", vh.Costs.PerKm); err != nil {
 			return err
 		}
+		if err := nonNegative(f+".lastmile.max_duration", vh.MaxDuration); err != nil {
+			return err
+		}
 		if sf := vh.SpeedFactor; math.IsNaN(sf) || sf < 0 || sf > 5 {
 			return inputErrorf(f+".speed_factor", "%g is outside (0, 5]", sf)
 		}

@@ -868,6 +868,9 @@ func (c *checker) sequence(vi int, prefix string, steps []vrp.Step) RouteReport 
 	}
 
 	// Limits.
+	if v.MaxDuration > 0 && rr.End-rr.Start > v.MaxDuration {
+		add(-1, "", "working time %d (from %d to %d) exceeds max_duration %d", rr.End-rr.Start, rr.Start, rr.End, v.MaxDuration)
+	}
 	if v.MaxTasks >= 0 && rr.Tasks > v.MaxTasks {
 		add(-1, "", "%d tasks exceed max_tasks %d", rr.Tasks, v.MaxTasks)
 	}

@@ -771,3 +771,29 @@ func TestCheckMaxRideTime(t *testing.T) {
 }
 
 func ptrLoc(l vrp.Location) *vrp.Location { return &l }
+
+func TestCheckMaxDuration(t *testing.T) {
+	// One job 10 s away, 5 s of service: the route works 25 s.
+	m := &vrp.Matrix{Durations: [][]int64{{0, 10}, {10, 0}}}
+	at := func(i int) vrp.Location { return vrp.Location{Index: i, HasIndex: true} }
+	for _, tc := range []struct {
+		limit int64
+		ok    bool
+	}{{0, true}, {25, true}, {24, false}} {
+		p := &vrp.Problem{
+			Jobs: []vrp.Job{{ID: 1, Location: at(1), Service: 5}},
+			Vehicles: []vrp.Vehicle{{ID: 1, Start: ptrLoc(at(0)), End: ptrLoc(at(0)), MaxDuration: tc.limit,
+				MaxTasks: -1, MaxTravelTime: -1, MaxDistance: -1, Costs: vrp.Costs{PerHour: 3600}}},
+			Matrices: map[string]*vrp.Matrix{"car": m},
+		}
+		s := &vrp.Solution{Summary: vrp.Summary{Cost: 20, Routes: 1, Duration: 20, Service: 5},
+			Routes: []vrp.Route{{Vehicle: 1, Cost: 20, Duration: 20, Service: 5, Steps: []vrp.Step{
+				{Type: vrp.StepStart, Location: ptrLoc(at(0))},
+				{Type: vrp.StepJob, ID: 1, Location: ptrLoc(at(1)), Arrival: 10, Duration: 10, Service: 5},
+				{Type: vrp.StepEnd, Location: ptrLoc(at(0)), Arrival: 25, Duration: 20},
+			}}}}
+		if rep := Check(p, s); rep.Feasible != tc.ok {
+			t.Errorf("max_duration %d: feasible %v, want %v (findings %v)", tc.limit, rep.Feasible, tc.ok, rep.Errors)
+		}
+	}
+}

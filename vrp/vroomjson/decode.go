@@ -375,6 +375,17 @@ func (d *problemDecoder) vehicle(v *vrp.Vehicle) error {
 			if err == nil && v.MaxDistance < 0 {
 				err = r.errorf("negative value %d", v.MaxDistance)
 			}
+		case "lastmile":
+			err = r.object(func(key string) error {
+				var err error
+				switch key {
+				case "max_duration":
+					v.MaxDuration, err = r.int64()
+				default:
+					err = r.skip()
+				}
+				return err
+			})
 		case "steps":
 			v.Steps = []vrp.VehicleStep{}
 			err = r.array(func(i int) error {

@@ -480,6 +480,12 @@ func writeVehicle(j *writer, v *vrp.Vehicle) {
 	if v.MaxDistance >= 0 {
 		j.intField("max_distance", v.MaxDistance)
 	}
+	if v.MaxDuration != 0 {
+		j.key("lastmile")
+		j.open('{')
+		j.intField("max_duration", v.MaxDuration)
+		j.close('}')
+	}
 	if v.Steps != nil {
 		j.key("steps")
 		j.open('[')
