@@ -133,6 +133,12 @@ type Learner struct {
 	MinSamples int     // default 5
 	mu         sync.Mutex
 	m          map[[2]string]*learned
+	legs       map[legKey]*learned
+}
+
+type legKey struct {
+	station string
+	hour    int // UTC
 }
 
 type learned struct {
@@ -162,6 +168,48 @@ func (l *Learner) Observe(stationID, stopType string, seconds int64) {
 	}
 	x.n++
 	x.mean += a * (float64(seconds) - x.mean)
+}
+
+// ObserveLeg records a leg driven from one stop to the next, starting at
+// at: the ratio of the actual to the planned travel time teaches the
+// station's time-of-day factor (per hour of the day).
+func (l *Learner) ObserveLeg(stationID string, at time.Time, planned, actual time.Duration) {
+	if planned <= 0 || actual <= 0 {
+		return
+	}
+	r := min(max(float64(actual)/float64(planned), 0.5), 3)
+	a := l.Alpha
+	if a <= 0 {
+		a = 0.2
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.legs == nil {
+		l.legs = map[legKey]*learned{}
+	}
+	k := legKey{stationID, at.UTC().Hour()}
+	x := l.legs[k]
+	if x == nil {
+		l.legs[k] = &learned{n: 1, mean: r}
+		return
+	}
+	x.n++
+	x.mean += a * (r - x.mean)
+}
+
+// Factor returns the learned travel-time factor of the station at that
+// hour: 1 until MinSamples legs were observed.
+func (l *Learner) Factor(stationID string, at time.Time) float64 {
+	minN := l.MinSamples
+	if minN <= 0 {
+		minN = 5
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if x := l.legs[legKey{stationID, at.UTC().Hour()}]; x != nil && x.n >= minN {
+		return x.mean
+	}
+	return 1
 }
 
 // ServiceS implements ServiceModel.

@@ -105,9 +105,10 @@ func (c Config) withDefaults() Config {
 // Tracker keeps the live state of every vehicle. It is safe for concurrent
 // use; updates of one vehicle are serialised.
 type Tracker struct {
-	cfg Config
-	mu  sync.Mutex
-	vs  map[string]*vehicle
+	cfg     Config
+	learner *Learner // the service model, when it learns
+	mu      sync.Mutex
+	vs      map[string]*vehicle
 }
 
 // vehicle is one vehicle's state.
@@ -120,15 +121,20 @@ type vehicle struct {
 	since     time.Time // inside since
 	arrived   string    // order id arrived at, until departed
 	arrivedAt time.Time
-	atStation *bool
-	zones     map[string]bool
-	approach  map[string]bool
-	risk      map[string]string
+	// the last departure, to learn the time of the next leg
+	departedAt  time.Time
+	departedIdx int
+	atStation   *bool
+	zones       map[string]bool
+	approach    map[string]bool
+	risk        map[string]string
 }
 
 // New returns a tracker.
 func New(cfg Config) *Tracker {
-	return &Tracker{cfg: cfg.withDefaults(), vs: map[string]*vehicle{}}
+	t := &Tracker{cfg: cfg.withDefaults(), vs: map[string]*vehicle{}}
+	t.learner, _ = t.cfg.Service.(*Learner)
+	return t
 }
 
 func (t *Tracker) vehicle(id string) *vehicle {
@@ -136,7 +142,7 @@ func (t *Tracker) vehicle(id string) *vehicle {
 	defer t.mu.Unlock()
 	v := t.vs[id]
 	if v == nil {
-		v = &vehicle{zones: map[string]bool{}, approach: map[string]bool{}, risk: map[string]string{}}
+		v = &vehicle{zones: map[string]bool{}, approach: map[string]bool{}, risk: map[string]string{}, departedIdx: -1}
 		t.vs[id] = v
 	}
 	return v
@@ -271,12 +277,13 @@ func (t *Tracker) fences(v *vehicle, rt *Route, p lastmile.Position) []Event {
 				e.Seq = s.Seq
 				if dwell := int64(p.At.Sub(v.arrivedAt) / time.Second); dwell > 0 {
 					e.DwellS = dwell
-					if l, ok := t.cfg.Service.(*Learner); ok {
-						l.Observe(rt.StationID, s.Type, dwell)
+					if t.learner != nil {
+						t.learner.Observe(rt.StationID, s.Type, dwell)
 					}
 				}
 			}
 			out = append(out, e)
+			v.departedAt, v.departedIdx = p.At, rt.index(v.arrived)
 			v.arrived, v.inside = "", ""
 		}
 		return out
@@ -305,8 +312,26 @@ func (t *Tracker) fences(v *vehicle, rt *Route, p lastmile.Position) []Event {
 		e.At = v.since.Add(0) // arrived when it entered the radius
 		out = append(out, e)
 		v.arrived, v.arrivedAt = best.OrderID, v.since
+		// A leg driven straight from the previous stop teaches the
+		// time-of-day factor.
+		if j := rt.index(best.OrderID); t.learner != nil && v.departedIdx >= 0 && j == v.departedIdx+1 {
+			planned := rt.plannedLeg(j)
+			if planned >= time.Minute {
+				t.learner.ObserveLeg(rt.StationID, v.departedAt, planned, v.since.Sub(v.departedAt))
+			}
+		}
+		v.departedIdx = -1
 	}
 	return out
+}
+
+func (r *Route) index(orderID string) int {
+	for i := range r.Stops {
+		if r.Stops[i].OrderID == orderID {
+			return i
+		}
+	}
+	return -1
 }
 
 func (r *Route) stop(orderID string) *Stop {
@@ -384,7 +409,7 @@ func (t *Tracker) progress(ctx context.Context, v *vehicle, rt *Route, p lastmil
 	}
 	if first < 0 {
 		pr.Returning = true
-		d, err := t.travel(ctx, pt, rt.Station, clock)
+		d, err := t.travel(ctx, rt.StationID, pt, rt.Station, clock)
 		if err != nil {
 			return nil, err
 		}
@@ -417,14 +442,14 @@ func (t *Tracker) progress(ctx context.Context, v *vehicle, rt *Route, p lastmil
 			if loc == nil { // a break first: take it here
 				loc = &pt
 			}
-			d, err := t.travel(ctx, pt, *loc, clock)
+			d, err := t.travel(ctx, rt.StationID, pt, *loc, clock)
 			if err != nil {
 				return nil, err
 			}
 			arrival = clock.Add(time.Duration(d) * time.Second)
 		default:
 			leg := rt.plannedLeg(i)
-			arrival = prevDep.Add(t.scale(leg, prevDep))
+			arrival = prevDep.Add(t.scale(rt.StationID, leg, prevDep))
 		}
 		start := arrival
 		if s.Window != nil && start.Before(s.Window.Start) {
@@ -498,7 +523,7 @@ func (t *Tracker) window(now, eta time.Time) (time.Time, time.Time) {
 	return lo, hi
 }
 
-func (t *Tracker) travel(ctx context.Context, a, b lastmile.Point, at time.Time) (int64, error) {
+func (t *Tracker) travel(ctx context.Context, stationID string, a, b lastmile.Point, at time.Time) (int64, error) {
 	if a == b {
 		return 0, nil
 	}
@@ -509,15 +534,19 @@ func (t *Tracker) travel(ctx context.Context, a, b lastmile.Point, at time.Time)
 		}
 		d, _ = StraightLine{}.TravelSeconds(ctx, a, b) // the engine failed: an estimate beats none
 	}
-	return int64(t.scale(time.Duration(d)*time.Second, at) / time.Second), nil
+	return int64(t.scale(stationID, time.Duration(d)*time.Second, at) / time.Second), nil
 }
 
-// scale applies the time-of-day traffic factor to a travel time.
-func (t *Tracker) scale(d time.Duration, at time.Time) time.Duration {
-	if t.cfg.Traffic == nil {
-		return d
+// scale applies the time-of-day factor to a travel time: Config.Traffic
+// when set, else the one the Learner observed at the station at that hour.
+func (t *Tracker) scale(stationID string, d time.Duration, at time.Time) time.Duration {
+	f := 1.0
+	switch {
+	case t.cfg.Traffic != nil:
+		f = t.cfg.Traffic(at)
+	case t.learner != nil:
+		f = t.learner.Factor(stationID, at)
 	}
-	f := t.cfg.Traffic(at)
 	if f <= 0 || math.IsNaN(f) {
 		return d
 	}

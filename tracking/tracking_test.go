@@ -306,3 +306,35 @@ func TestStationZones(t *testing.T) {
 		t.Fatalf("zone events %q", got)
 	}
 }
+
+func TestLearnedTimeOfDay(t *testing.T) {
+	l := &tracking.Learner{MinSamples: 1}
+	now := t0
+	tr := tracking.New(tracking.Config{Now: func() time.Time { return now }, Service: l})
+	rt := route()
+	ctx := context.Background()
+	step := func(sec int, p lastmile.Point) {
+		now = t0.Add(time.Duration(sec) * time.Second)
+		if _, err := tr.Update(ctx, rt, lastmile.Position{VehicleID: "veh_1", At: now, Lat: p.Lat, Lon: p.Lon}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// At A for a minute, then four minutes to B, planned two.
+	for s := 0; s <= 60; s += 15 {
+		step(s, stopA)
+	}
+	step(75, lerp(stopA, stopB, 0.5))
+	for s := 315; s <= 375; s += 15 {
+		step(s, stopB)
+	}
+	f := l.Factor("st_1", t0.Add(75*time.Second))
+	if f < 1.9 || f > 2.1 {
+		t.Fatalf("learned factor %.2f, want about 2 (4 min for a planned 2)", f)
+	}
+	if got := l.ServiceS("st_1", "delivery", 180); got != 75 {
+		t.Fatalf("learned service %d s, want 75 (the dwell at A)", got)
+	}
+	if l.Factor("st_1", t0.Add(5*time.Hour)) != 1 {
+		t.Fatal("another hour learned too")
+	}
+}
