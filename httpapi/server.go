@@ -195,6 +195,7 @@ func (s *Server) register() {
 	s.handle("GET", "/v1/track/{token}", public, s.track)
 	s.handle("GET", "/v1/track/{token}/stream", public, s.trackStream)
 	s.handle("POST", "/v1/track/{token}/actions", public, s.trackAction)
+	s.handle("GET", "/v1/track/{token}/pod/{file}", public, s.trackPhoto)
 
 	s.handle("POST", "/v1/positions", onRoute, s.postPositions)
 	s.handle("GET", "/v1/osmand", public, s.osmand)

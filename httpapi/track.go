@@ -2,7 +2,11 @@ package httpapi
 
 import (
 	"context"
+	"io"
 	"net/http"
+	"net/url"
+	"path"
+	"slices"
 	"strings"
 	"time"
 
@@ -46,6 +50,7 @@ type etaWindow struct {
 type trackPOD struct {
 	At          time.Time `json:"at"`
 	Photos      int       `json:"photos"`
+	PhotoURLs   []string  `json:"photo_urls,omitempty"` // under this token
 	Signed      bool      `json:"signed"`
 	OTPVerified bool      `json:"otp_verified"`
 }
@@ -108,6 +113,9 @@ func (s *Server) trackViewOf(ctx context.Context, o *lastmile.Order) (*trackView
 		v.DeliveredAt = o.ClosedAt
 		if o.POD != nil {
 			v.POD = &trackPOD{At: o.POD.At, Photos: len(o.POD.Photos), Signed: o.POD.Signature != "", OTPVerified: o.POD.OTPVerified}
+			for _, k := range o.POD.Photos {
+				v.POD.PhotoURLs = append(v.POD.PhotoURLs, "/v1/track/"+url.PathEscape(o.TrackingToken)+"/pod/"+url.PathEscape(path.Base(k)))
+			}
 		}
 	}
 	evs, err := s.store.Events(ctx, lastmile.EventFilter{EntityType: "order", EntityID: o.ID, Limit: lastmile.MaxLimit})
@@ -161,6 +169,29 @@ func (s *Server) liveETA(ctx context.Context, o *lastmile.Order, rt *lastmile.Ro
 		}
 	}
 	return nil
+}
+
+// trackPhoto is GET /v1/track/{token}/pod/{file}: a photo of the proof of
+// delivery, for the recipient (not the signature).
+func (s *Server) trackPhoto(w http.ResponseWriter, r *http.Request) error {
+	o, err := s.orderByToken(r)
+	if err != nil {
+		return err
+	}
+	key := path.Join("pod", o.ID, pathID(r, "file"))
+	if o.Status != lastmile.StatusDelivered || o.POD == nil || o.Erased || !slices.Contains(o.POD.Photos, key) || s.cfg.Blobs == nil {
+		return lastmile.Errorf(lastmile.ENotFound, "", "not found")
+	}
+	rc, ct, err := s.cfg.Blobs.Get(r.Context(), key)
+	if err != nil {
+		return err
+	}
+	defer rc.Close()
+	w.Header().Set("Content-Type", ct)
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.Header().Set("Cache-Control", "private, no-store")
+	_, err = io.Copy(w, rc)
+	return err
 }
 
 // track is GET /v1/track/{token}.

@@ -127,6 +127,13 @@ func TestRecipientNotifications(t *testing.T) {
 	if strings.Contains(string(e.do("GET", "/v1/track/"+tokens[0], "", nil).raw), "Anna") {
 		t.Fatal("the tracking view shows the name on the proof")
 	}
+	urls := pod["photo_urls"].([]any)
+	photo := e.do("GET", urls[0].(string), "", nil)
+	if photo.status != 200 || photo.header.Get("Content-Type") != "image/png" {
+		t.Fatalf("photo: %d %s", photo.status, photo.header.Get("Content-Type"))
+	}
+	e.do("GET", strings.Replace(urls[0].(string), tokens[0], tokens[1], 1), "", nil).must(t, 404) // another token
+	e.do("GET", "/v1/track/"+tokens[0]+"/pod/..%2f..%2fsecret", "", nil).must(t, 404)
 }
 
 func orderIDOf(e *env, ext string, ids []string) string {
