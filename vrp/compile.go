@@ -38,6 +38,28 @@ type task struct {
 	id       uint64
 	locked   int   // vehicle the task is forced on by vehicle steps; -1 if none
 	maxRide  int64 // shipment delivery: bound on the ride since the pickup; 0 none
+	lateCost int64 // soft windows: internal cost per second late; 0 hard
+	lateFrom int64 // soft windows: the end of the last window as given
+}
+
+// soften applies soft windows to a compiled task: the last window's end is
+// stretched by the maximum lateness, which is paid for per second.
+func (m *model) soften(t *task, sw *SoftWindows) {
+	if sw == nil || len(t.tws) == 0 {
+		return
+	}
+	last := &t.tws[len(t.tws)-1]
+	if last.End >= maxTime {
+		return // open-ended: never late
+	}
+	t.lateFrom = last.End
+	t.lateCost = sw.LateCostPerHour * 1000
+	if sw.MaxLateness < 0 {
+		last.End = maxTime
+	} else {
+		last.End += sw.MaxLateness
+	}
+	m.hasSoft = true
 }
 
 // vehicleModel is a compiled vehicle.
@@ -153,6 +175,7 @@ type model struct {
 	granular   bool // insertion looks at neighbours' routes first
 	plan       bool // plan mode: evaluate vehicle steps as given
 	hasRide    bool // some shipment has a maximum ride time
+	hasSoft    bool // some task has soft time windows
 }
 
 // granularFrom is the problem size from which insertion is granular.
@@ -242,6 +265,7 @@ func compileModel(p *Problem, threads int, plan bool) (*model, error) {
 		for d := range t.delta {
 			t.delta[d] = pick[d] - t.start[d]
 		}
+		m.soften(&t, j.Soft)
 		m.tasks = append(m.tasks, t)
 		m.hasSetup = m.hasSetup || j.Setup != 0
 	}
@@ -262,6 +286,8 @@ func compileModel(p *Problem, threads int, plan bool) (*model, error) {
 				tws: normWindows(s.Delivery.TimeWindows), start: zero, delta: neg, skills: sk, priority: int64(s.Priority),
 				partner: base, src: i, vehicle: -1, id: s.Delivery.ID, locked: -1, maxRide: s.MaxRideTime})
 		m.hasRide = m.hasRide || s.MaxRideTime > 0
+		m.soften(&m.tasks[base], s.Pickup.Soft)
+		m.soften(&m.tasks[base+1], s.Delivery.Soft)
 		m.hasSetup = m.hasSetup || s.Pickup.Setup != 0 || s.Delivery.Setup != 0
 	}
 	m.nShip = len(p.Shipments)

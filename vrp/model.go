@@ -26,6 +26,14 @@ type TimeWindow struct {
 // Amount is a multi-dimensional quantity (e.g. parcels, kilograms).
 type Amount []int64
 
+// SoftWindows lets a task start after its last time window ends, at a
+// cost per hour late (VROOM's windows are hard). JSON: "lastmile":
+// {"late_cost_per_hour": c, "max_lateness": s}.
+type SoftWindows struct {
+	LateCostPerHour int64 // cost units per hour of lateness
+	MaxLateness     int64 // hard bound on the lateness in seconds; negative: none
+}
+
 // Job is a single task at one location: a delivery (goods loaded at the
 // vehicle's start), a pickup (goods brought to the vehicle's end), or both.
 type Job struct {
@@ -39,6 +47,7 @@ type Job struct {
 	Skills      []int
 	Priority    int          // 0..100; higher is served first when not all can be
 	TimeWindows []TimeWindow // empty means always
+	Soft        *SoftWindows // nil: the windows are hard
 }
 
 // ShipmentStep is one end of a shipment.
@@ -49,6 +58,7 @@ type ShipmentStep struct {
 	Setup       int64
 	Service     int64
 	TimeWindows []TimeWindow
+	Soft        *SoftWindows // nil: the windows are hard
 }
 
 // Shipment is a pickup and a delivery served by one vehicle, pickup first.

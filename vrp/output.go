@@ -30,6 +30,7 @@ func (m *model) output(s *solution, elapsed time.Duration) *Solution {
 			sm.Delivery[d] += rt.Delivery[d]
 			sm.Pickup[d] += rt.Pickup[d]
 		}
+		sm.Violations = mergeViolations(sm.Violations, rt.Violations)
 	}
 	sol.Summary.Routes = len(sol.Routes)
 	unas := slices.Clone(s.unas)
@@ -142,6 +143,10 @@ func (m *model) outputRoute(r *route) Route {
 			}
 			st.Arrival = arr
 			st.WaitingTime = s - arr
+			if tk.lateCost > 0 && s > tk.lateFrom {
+				// soft window: served late, at a cost
+				st.Violations = append(st.Violations, Violation{Cause: "delay", Duration: s - tk.lateFrom})
+			}
 			st.Setup = setupAt(tk, cur)
 			st.Service = tk.service
 			t = s + st.Setup + st.Service
@@ -192,6 +197,9 @@ func (m *model) outputRoute(r *route) Route {
 	rt.Duration = travel
 	rt.Distance = dist
 	rt.Cost = m.routeCost(r.v, r.cost)
+	for i := range rt.Steps {
+		rt.Violations = mergeViolations(rt.Violations, rt.Steps[i].Violations)
+	}
 	return rt
 }
 

@@ -101,6 +101,11 @@ func (m *model) planViolations(v int, r *route, rt *Route) {
 	add := func(vs *[]Violation, cause string, d int64) {
 		*vs = mergeViolations(*vs, []Violation{{Cause: cause, Duration: d}})
 	}
+	// re-derived below, from the steps' own constraints
+	rt.Violations = nil
+	for i := range rt.Steps {
+		rt.Steps[i].Violations = nil
+	}
 	// Start time: the start step's constraints win over the shift.
 	t := vm.twStart
 	if startB.at != nil {
@@ -159,6 +164,9 @@ func (m *model) planViolations(v int, r *route, rt *Route) {
 			} else {
 				add(&st.Violations, "delay", arr-*b.at)
 			}
+		}
+		if tk.lateCost > 0 && start > tk.lateFrom && start <= tk.tws[len(tk.tws)-1].End {
+			add(&st.Violations, "delay", start-tk.lateFrom) // soft window
 		}
 		if start < tk.tws[0].Start {
 			add(&st.Violations, "lead_time", tk.tws[0].Start-start)

@@ -220,6 +220,9 @@ func (m *model) update(r *route) {
 			s = arr
 		}
 		r.waiting += s - arr
+		if t.lateCost > 0 && s > t.lateFrom {
+			r.cost += t.lateCost * (s - t.lateFrom)
+		}
 		r.dep[p] = s + setupAt(t, prev) + t.service
 	}
 	r.loc[n+1] = vm.endLoc
@@ -455,6 +458,14 @@ func (r *route) startDelay() int64 {
 // service and waiting included.
 func (r *route) workingTime() int64 {
 	return r.dep[len(r.dep)-1] - r.dep[0] - r.startDelay()
+}
+
+// exactCost returns the cost delta of inserting tasks at pos and whether
+// the result is feasible, by re-evaluating a copy of r.
+func (m *model) exactCost(r *route, tasks, pos []int) (int64, bool) {
+	c := r.clone()
+	m.insertAt(c, tasks, pos)
+	return c.cost - r.cost, c.feasible
 }
 
 // exactInsert reports whether inserting tasks at pos keeps r feasible, by

@@ -548,6 +548,13 @@ func (se *searcher) bestJob(r *route, u int, best *insertion) {
 		if vm.maxDuration > 0 && !m.exactInsert(r, []int{u}, []int{k}) {
 			continue // working time
 		}
+		if m.hasSoft {
+			// lateness makes the travel delta a lower bound: price it exactly
+			d, ok := m.exactCost(r, []int{u}, []int{k})
+			if c = d + extra; !ok || c >= best.cost {
+				continue
+			}
+		}
 		*best = insertion{v: r.v, pos: [2]int{k, k}, cost: c, target: 1}
 	}
 }
@@ -667,6 +674,15 @@ func (se *searcher) bestShipment(r *route, u int, best *insertion) {
 			}
 			if (m.hasRide || vm.maxDuration > 0) && !m.exactInsert(r, []int{u, pt.partner}, []int{a, b}) {
 				continue
+			}
+			if m.hasSoft {
+				d, ok := m.exactCost(r, []int{u, pt.partner}, []int{a, b})
+				if c = d + vm.fixed + se.newRoutePenalty; r.nTasks > 0 {
+					c = d
+				}
+				if !ok || c >= best.cost {
+					continue
+				}
 			}
 			*best = insertion{v: r.v, pos: [2]int{a, b}, cost: c, target: 2}
 		}

@@ -658,3 +658,52 @@ func TestSolveMaxDuration(t *testing.T) {
 		t.Fatalf("2,000 s of working time: want two routes and nothing unassigned, got %d routes, %d unassigned", len(two.Routes), len(two.Unassigned))
 	}
 }
+
+func TestSolveSoftTimeWindows(t *testing.T) {
+	// Two jobs both due by 15 s, 10 and 12 s from the station and 10 s
+	// apart; a vehicle costs 1,000. With hard windows each needs its own
+	// vehicle (2,044). Soft windows at 3,600 an hour (1 a second) let one
+	// vehicle serve both, job 2 five seconds late: 1,000 + 32 + 5 = 1,037.
+	// A maximum lateness of 3 s forbids that again.
+	m := &vrp.Matrix{Durations: [][]int64{{0, 10, 12}, {10, 0, 10}, {12, 10, 0}}}
+	build := func(soft *vrp.SoftWindows) *vrp.Problem {
+		p := &vrp.Problem{Matrices: map[string]*vrp.Matrix{"car": m}}
+		for i := 1; i <= 2; i++ {
+			p.Jobs = append(p.Jobs, vrp.Job{ID: uint64(i), Location: at(i), TimeWindows: []vrp.TimeWindow{{0, 15}}, Soft: soft})
+		}
+		for v := 1; v <= 2; v++ {
+			veh := vehicle(uint64(v), 0, 0)
+			veh.Costs.Fixed = 1000
+			p.Vehicles = append(p.Vehicles, veh)
+		}
+		return p
+	}
+	for _, tc := range []struct {
+		name   string
+		soft   *vrp.SoftWindows
+		cost   int64
+		routes int
+		delay  int64
+	}{
+		{"hard", nil, 2044, 2, 0},
+		{"soft", &vrp.SoftWindows{LateCostPerHour: 3600, MaxLateness: -1}, 1037, 1, 5},
+		{"soft but at most 3 s late", &vrp.SoftWindows{LateCostPerHour: 3600, MaxLateness: 3}, 2044, 2, 0},
+		{"soft and dear", &vrp.SoftWindows{LateCostPerHour: 3600 * 300, MaxLateness: -1}, 2044, 2, 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			sol := solveChecked(t, build(tc.soft), vrp.Options{})
+			if sol.Summary.Cost != tc.cost || len(sol.Routes) != tc.routes {
+				t.Fatalf("cost %d with %d routes, want %d with %d", sol.Summary.Cost, len(sol.Routes), tc.cost, tc.routes)
+			}
+			var delay int64
+			for _, v := range sol.Summary.Violations {
+				if v.Cause == "delay" {
+					delay += v.Duration
+				}
+			}
+			if delay != tc.delay {
+				t.Errorf("reported delay %d s, want %d", delay, tc.delay)
+			}
+		})
+	}
+}

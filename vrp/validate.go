@@ -263,6 +263,9 @@ func (v *validator) jobs() error {
 		if err := priority(f+".priority", j.Priority); err != nil {
 			return err
 		}
+		if err := softWindows(f+".lastmile", j.Soft); err != nil {
+			return err
+		}
 		if err := timeWindows(f+".time_windows", j.TimeWindows); err != nil {
 			return err
 		}
@@ -283,7 +286,18 @@ func (v *validator) shipmentStep(f, kind string, s *ShipmentStep, ids map[uint64
 	if err := nonNegative(f+".service", s.Service); err != nil {
 		return err
 	}
+	if err := softWindows(f+".lastmile", s.Soft); err != nil {
+		return err
+	}
 	return timeWindows(f+".time_windows", s.TimeWindows)
+}
+
+// softWindows checks a task's soft time windows.
+func softWindows(f string, sw *SoftWindows) error {
+	if sw == nil {
+		return nil
+	}
+	return nonNegative(f+".late_cost_per_hour", sw.LateCostPerHour)
 }
 
 func (v *validator) shipments() error {

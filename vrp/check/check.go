@@ -88,6 +88,7 @@ type task struct {
 	setup       int64
 	service     int64
 	windows     []vrp.TimeWindow
+	soft        *vrp.SoftWindows // late service allowed at a cost
 	skills      []int
 	priority    int64
 	delivery    vrp.Amount // job delivery, or shipment amount for a shipment delivery
@@ -319,7 +320,7 @@ func newChecker(p *vrp.Problem) *checker {
 		j := &p.Jobs[i]
 		addTask(&task{
 			key: taskKey{vrp.StepJob, j.ID}, loc: j.Location, setup: j.Setup, service: j.Service,
-			windows: j.TimeWindows, skills: j.Skills, priority: int64(j.Priority),
+			windows: j.TimeWindows, soft: j.Soft, skills: j.Skills, priority: int64(j.Priority),
 			delivery: j.Delivery, pickup: j.Pickup, shipment: -1,
 			field: fmt.Sprintf("jobs[%d]", i), initialLoad: true,
 		})
@@ -328,13 +329,13 @@ func newChecker(p *vrp.Problem) *checker {
 		sh := &p.Shipments[i]
 		addTask(&task{
 			key: taskKey{vrp.StepPickup, sh.Pickup.ID}, loc: sh.Pickup.Location, setup: sh.Pickup.Setup,
-			service: sh.Pickup.Service, windows: sh.Pickup.TimeWindows, skills: sh.Skills,
+			service: sh.Pickup.Service, windows: sh.Pickup.TimeWindows, soft: sh.Pickup.Soft, skills: sh.Skills,
 			priority: int64(sh.Priority), pickup: sh.Amount, shipment: i,
 			field: fmt.Sprintf("shipments[%d].pickup", i),
 		})
 		addTask(&task{
 			key: taskKey{vrp.StepDelivery, sh.Delivery.ID}, loc: sh.Delivery.Location, setup: sh.Delivery.Setup,
-			service: sh.Delivery.Service, windows: sh.Delivery.TimeWindows, skills: sh.Skills,
+			service: sh.Delivery.Service, windows: sh.Delivery.TimeWindows, soft: sh.Delivery.Soft, skills: sh.Skills,
 			priority: int64(sh.Priority), delivery: sh.Amount, shipment: i,
 			field: fmt.Sprintf("shipments[%d].delivery", i),
 		})
@@ -494,7 +495,13 @@ func cell(m [][]int64, a, b int) (int64, bool) {
 // travelCost is the cost of travelling seconds and metres at the vehicle's
 // rates: (per_hour*s*1000 + per_km*m*3600 + 1_800_000) / 3_600_000.
 func travelCost(perHour, perKm, seconds, metres int64) int64 {
-	x := perHour*seconds*1000 + perKm*metres*3600
+	return travelCostLate(perHour, perKm, seconds, metres, 0)
+}
+
+// travelCostLate adds lateSum (Σ late_cost_per_hour × seconds late) to the
+// travel cost before its one rounding.
+func travelCostLate(perHour, perKm, seconds, metres, lateSum int64) int64 {
+	x := perHour*seconds*1000 + perKm*metres*3600 + lateSum*1000
 	if x >= 0 {
 		return (x + 1_800_000) / 3_600_000
 	}
@@ -675,6 +682,7 @@ func (c *checker) sequence(vi int, prefix string, steps []vrp.Step) RouteReport 
 	position := make(map[taskKey]int)       // task or break -> step index
 	breakSeen := make(map[uint64]int)
 	shipSeen := make(map[int][2]int) // shipment -> step index of pickup, delivery (+1; 0 = absent)
+	var lateCost int64               // Σ late_cost_per_hour × seconds late
 
 	for k := first; k < last; k++ {
 		s := &steps[k]
@@ -702,6 +710,14 @@ func (c *checker) sequence(vi int, prefix string, steps []vrp.Step) RouteReport 
 				setup = 0
 			}
 			start, ok := earliestStart(t.windows, arrival)
+			if !ok && t.soft != nil {
+				// soft windows: late service, within the maximum lateness, paid
+				late := arrival - t.windows[len(t.windows)-1].End
+				if t.soft.MaxLateness < 0 || late <= t.soft.MaxLateness {
+					start, ok = arrival, true
+					lateCost += t.soft.LateCostPerHour * late
+				}
+			}
 			if !ok {
 				add(k, "arrival", "%s arrives at %d, after its time windows %s", key, arrival, formatWindows(t.windows))
 			}
@@ -889,13 +905,15 @@ func (c *checker) sequence(vi int, prefix string, steps []vrp.Step) RouteReport 
 	}
 
 	// Cost.
+	// Lateness under soft windows costs late_cost_per_hour per hour; it is
+	// rounded once with the travel cost, as the solver does.
 	rr.Cost = v.Costs.Fixed
 	if tm.m != nil && tm.m.Costs != nil {
-		rr.Cost += cum.cost
+		rr.Cost += cum.cost + (lateCost*1000+1_800_000)/3_600_000
 	} else {
 		// The rates are taken as given: the JSON reader fills per_hour with
 		// its default, 3600, when the input leaves it out.
-		rr.Cost += travelCost(v.Costs.PerHour, v.Costs.PerKm, cum.duration, cum.distance)
+		rr.Cost += travelCostLate(v.Costs.PerHour, v.Costs.PerKm, cum.duration, cum.distance, lateCost)
 	}
 
 	// The vehicle's own steps: order and timing of the listed tasks.

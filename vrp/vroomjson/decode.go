@@ -209,6 +209,8 @@ func (d *problemDecoder) job(j *vrp.Job) error {
 			j.Priority, err = r.int()
 		case "time_windows":
 			j.TimeWindows, err = r.timeWindows()
+		case "lastmile":
+			j.Soft, err = d.soft()
 		default:
 			err = r.skip()
 		}
@@ -221,6 +223,34 @@ func (d *problemDecoder) job(j *vrp.Job) error {
 		j.Delivery = amount
 	}
 	return d.requireID(hasID)
+}
+
+// soft reads a task's "lastmile" extension object: soft time windows.
+func (d *problemDecoder) soft() (*vrp.SoftWindows, error) {
+	r := d.r
+	sw := &vrp.SoftWindows{MaxLateness: -1}
+	any := false
+	err := r.object(func(key string) error {
+		var err error
+		switch key {
+		case "late_cost_per_hour":
+			sw.LateCostPerHour, err = r.int64()
+			any = true
+		case "max_lateness":
+			sw.MaxLateness, err = r.int64()
+			if err == nil && sw.MaxLateness < 0 {
+				err = r.errorf("negative value %d", sw.MaxLateness)
+			}
+			any = true
+		default:
+			err = r.skip()
+		}
+		return err
+	})
+	if err != nil || !any {
+		return nil, err
+	}
+	return sw, nil
 }
 
 func (d *problemDecoder) shipmentStep(s *vrp.ShipmentStep) error {
@@ -243,6 +273,8 @@ func (d *problemDecoder) shipmentStep(s *vrp.ShipmentStep) error {
 			s.Service, err = r.int64()
 		case "time_windows":
 			s.TimeWindows, err = r.timeWindows()
+		case "lastmile":
+			s.Soft, err = d.soft()
 		default:
 			err = r.skip()
 		}

@@ -365,3 +365,37 @@ func TestDecodeMaxRideTimeExtension(t *testing.T) {
 		t.Errorf("negative max_ride_time: got %v, want an error at shipments[0].lastmile.max_ride_time", err)
 	}
 }
+
+func TestDecodeSoftWindowsExtension(t *testing.T) {
+	in := `{"vehicles":[{"id":1,"start_index":0}],
+	 "jobs":[{"id":1,"location_index":1,"time_windows":[[0,15]],"lastmile":{"late_cost_per_hour":600,"max_lateness":120}},
+	         {"id":2,"location_index":1,"lastmile":{"late_cost_per_hour":60}}],
+	 "matrices":{"car":{"durations":[[0,1],[1,0]]}}}`
+	p, err := Decode(strings.NewReader(in))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := p.Jobs[0].Soft; got == nil || *got != (vrp.SoftWindows{LateCostPerHour: 600, MaxLateness: 120}) {
+		t.Fatalf("jobs[0] soft windows %+v", got)
+	}
+	if got := p.Jobs[1].Soft; got == nil || got.MaxLateness != -1 {
+		t.Fatalf("jobs[1]: an absent max_lateness means none, got %+v", got)
+	}
+	var buf bytes.Buffer
+	if err := EncodeProblem(&buf, p); err != nil {
+		t.Fatal(err)
+	}
+	back, err := Decode(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(back.Jobs, p.Jobs) {
+		t.Errorf("round trip changed the jobs: %s", buf.String())
+	}
+	bad := strings.Replace(in, `"late_cost_per_hour":600`, `"late_cost_per_hour":-1`, 1)
+	_, err = Decode(strings.NewReader(bad))
+	var ie *vrp.InputError
+	if !errors.As(err, &ie) || ie.Field != "jobs[0].lastmile.late_cost_per_hour" {
+		t.Errorf("negative late cost: got %v, want an error at jobs[0].lastmile.late_cost_per_hour", err)
+	}
+}

@@ -396,6 +396,7 @@ func writeJob(j *writer, jb *vrp.Job) {
 		j.intField("priority", int64(jb.Priority))
 	}
 	timeWindowsField(j, jb.TimeWindows)
+	softField(j, jb.Soft)
 	j.close('}')
 }
 
@@ -413,6 +414,7 @@ func writeShipmentStep(j *writer, s *vrp.ShipmentStep) {
 		j.intField("service", s.Service)
 	}
 	timeWindowsField(j, s.TimeWindows)
+	softField(j, s.Soft)
 	j.close('}')
 }
 
@@ -508,6 +510,20 @@ func writeVehicle(j *writer, v *vrp.Vehicle) {
 			j.close('}')
 		}
 		j.close(']')
+	}
+	j.close('}')
+}
+
+// softField writes soft time windows as the "lastmile" extension object.
+func softField(j *writer, sw *vrp.SoftWindows) {
+	if sw == nil {
+		return
+	}
+	j.key("lastmile")
+	j.open('{')
+	j.intField("late_cost_per_hour", sw.LateCostPerHour)
+	if sw.MaxLateness >= 0 {
+		j.intField("max_lateness", sw.MaxLateness)
 	}
 	j.close('}')
 }
