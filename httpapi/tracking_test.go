@@ -204,6 +204,44 @@ func TestLiveTracking(t *testing.T) {
 	if third["vehicle"] != nil {
 		t.Fatalf("third recipient sees the van: %v", third)
 	}
+	// Their streams: the next stop's recipient gets the van's position
+	// with the ETA window, the one after gets the window only.
+	etaOf := func(token string) chan string {
+		out := make(chan string, 10)
+		req, _ := http.NewRequestWithContext(ctx, "GET", e.srv.URL+"/v1/track/"+token+"/stream", nil)
+		res, err := http.DefaultClient.Do(req)
+		if err != nil || res.StatusCode != 200 {
+			t.Fatalf("recipient stream: %v", err)
+		}
+		go func() {
+			defer res.Body.Close()
+			sc := bufio.NewScanner(res.Body)
+			ev := ""
+			for sc.Scan() {
+				if v, ok := strings.CutPrefix(sc.Text(), "event: "); ok {
+					ev = v
+				}
+				if v, ok := strings.CutPrefix(sc.Text(), "data: "); ok && ev == "eta" {
+					out <- v
+				}
+			}
+		}()
+		return out
+	}
+	secondStream, thirdStream := etaOf(tokens[order[1]]), etaOf(tokens[order[2]])
+	time.Sleep(50 * time.Millisecond) // subscribed
+	e.now = e.now.Add(10 * time.Second)
+	e.do("POST", "/v1/positions", driverKey, map[string]any{"positions": []any{pos(veh, e.now, lerp(locs[0], locs[1], 0.35))}}).must(t, 200)
+	for i, c := range []chan string{secondStream, thirdStream} {
+		select {
+		case d := <-c:
+			if hasVan := strings.Contains(d, `"vehicle"`); hasVan != (i == 0) || !strings.Contains(d, `"earliest"`) || strings.Contains(d, veh) {
+				t.Fatalf("recipient %d stream: %s", i+2, d)
+			}
+		case <-time.After(5 * time.Second):
+			t.Fatalf("recipient %d stream got no ETA", i+2)
+		}
+	}
 	for _, leak := range []string{order[0], order[2], "Recipient", "route_id", "vehicle_id", drv, veh} {
 		if strings.Contains(string(e.do("GET", "/v1/track/"+tokens[order[1]], "", nil).raw), leak) {
 			t.Errorf("the tracking view reveals %q", leak)
