@@ -45,14 +45,17 @@ type Zone struct {
 
 // Config tunes a Tracker. Zero fields take defaults.
 type Config struct {
-	Now      func() time.Time // the clock (required for determinism; default time.Now)
-	Filter   Filter
-	Travel   Estimator    // from the position to the next stop (default StraightLine{})
-	Service  ServiceModel // expected time at stops (default: the plan's)
-	Traffic  func(at time.Time) float64
-	StopM    float64       // arrival radius around a stop (default 60 m)
-	Dwell    time.Duration // time inside the radius that makes an arrival (default 45 s)
-	StationM float64       // station radius (default 150 m)
+	Now     func() time.Time // the clock (required for determinism; default time.Now)
+	Filter  Filter
+	Travel  Estimator    // from the position to the next stop (default StraightLine{})
+	Service ServiceModel // expected time at stops (default: the plan's)
+	Traffic func(at time.Time) float64
+	StopM   float64       // arrival radius around a stop (default 60 m)
+	Dwell   time.Duration // time inside the radius that makes an arrival (default 45 s)
+	// ArriveAhead is how many of the next remaining stops an arrival may
+	// be at (default 3).
+	ArriveAhead int
+	StationM    float64 // station radius (default 150 m)
 	// ApproachStops and ApproachETA trigger "approaching": the stop is at
 	// most this many stops away (default 1: it is the next one, after the
 	// current), or its ETA is under this duration (default 10 min).
@@ -80,6 +83,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.Dwell <= 0 {
 		c.Dwell = 45 * time.Second
+	}
+	if c.ArriveAhead <= 0 {
+		c.ArriveAhead = 3
 	}
 	if c.StationM <= 0 {
 		c.StationM = 150
@@ -288,12 +294,18 @@ func (t *Tracker) fences(v *vehicle, rt *Route, p lastmile.Position) []Event {
 		}
 		return out
 	}
-	// Arrival: the nearest remaining stop within the radius, for Dwell.
+	// Arrival: the nearest of the next few remaining stops within the
+	// radius, for Dwell (a driver may swap neighbouring stops; a van stuck
+	// in traffic beside a stop for later in the day is not there for it).
 	best, bestD := (*Stop)(nil), math.Inf(1)
+	ahead := 0
 	for i := range rt.Stops {
 		s := &rt.Stops[i]
 		if s.Done || s.Location == nil || s.OrderID == "" {
 			continue
+		}
+		if ahead++; ahead > t.cfg.ArriveAhead {
+			break
 		}
 		if d := pt.DistanceM(*s.Location); d <= t.cfg.StopM && d < bestD {
 			best, bestD = s, d

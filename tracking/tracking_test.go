@@ -338,3 +338,21 @@ func TestLearnedTimeOfDay(t *testing.T) {
 		t.Fatal("another hour learned too")
 	}
 }
+
+func TestNoArrivalAtAStopFarAhead(t *testing.T) {
+	now := t0
+	tr := tracking.New(tracking.Config{Now: func() time.Time { return now }, ArriveAhead: 1})
+	rt := route()
+	for s := 0; s <= 120; s += 15 { // two minutes beside B while A is next
+		now = t0.Add(time.Duration(s) * time.Second)
+		res, err := tr.Update(context.Background(), rt, lastmile.Position{VehicleID: "veh_1", At: now, Lat: stopB.Lat, Lon: stopB.Lon})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range res.Events {
+			if e.Type == tracking.EventArrived {
+				t.Fatalf("arrived at %s, which is not among the next stops", e.OrderID)
+			}
+		}
+	}
+}
