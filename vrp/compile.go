@@ -40,6 +40,9 @@ type task struct {
 	maxRide  int64 // shipment delivery: bound on the ride since the pickup; 0 none
 	lateCost int64 // soft windows: internal cost per second late; 0 hard
 	lateFrom int64 // soft windows: the end of the last window as given
+	soft     bool  // lateness allowed (lateFrom is set)
+	etaCost  int64 // stability: internal cost per second away from eta; 0 none
+	eta      int64
 }
 
 // soften applies soft windows to a compiled task: the last window's end is
@@ -48,11 +51,18 @@ func (m *model) soften(t *task, sw *SoftWindows) {
 	if sw == nil || len(t.tws) == 0 {
 		return
 	}
+	if sw.ETACostPerHour > 0 {
+		t.eta, t.etaCost = sw.ETA, sw.ETACostPerHour*1000
+		m.hasSoft = true
+	}
+	if sw.LateCostPerHour == 0 && sw.MaxLateness < 0 {
+		return // no lateness allowed: the windows stay hard
+	}
 	last := &t.tws[len(t.tws)-1]
 	if last.End >= maxTime {
 		return // open-ended: never late
 	}
-	t.lateFrom = last.End
+	t.lateFrom, t.soft = last.End, true
 	t.lateCost = sw.LateCostPerHour * 1000
 	if sw.MaxLateness < 0 {
 		last.End = maxTime

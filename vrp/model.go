@@ -27,11 +27,17 @@ type TimeWindow struct {
 type Amount []int64
 
 // SoftWindows lets a task start after its last time window ends, at a
-// cost per hour late (VROOM's windows are hard). JSON: "lastmile":
-// {"late_cost_per_hour": c, "max_lateness": s}.
+// cost per hour late (VROOM's windows are hard), and prices changes to a
+// promised ETA. JSON: "lastmile": {"late_cost_per_hour": c,
+// "max_lateness": s, "eta": t, "eta_cost_per_hour": c}.
 type SoftWindows struct {
 	LateCostPerHour int64 // cost units per hour of lateness
 	MaxLateness     int64 // hard bound on the lateness in seconds; negative: none
+	// ETA is a service start already promised (re-planning); moving the
+	// start away from it, earlier or later, costs ETACostPerHour per hour
+	// (the stability term). JSON: "eta", "eta_cost_per_hour".
+	ETA            int64
+	ETACostPerHour int64
 }
 
 // Job is a single task at one location: a delivery (goods loaded at the

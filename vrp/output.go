@@ -143,7 +143,7 @@ func (m *model) outputRoute(r *route) Route {
 			}
 			st.Arrival = arr
 			st.WaitingTime = s - arr
-			if tk.lateCost > 0 && s > tk.lateFrom {
+			if tk.soft && s > tk.lateFrom {
 				// soft window: served late, at a cost
 				st.Violations = append(st.Violations, Violation{Cause: "delay", Duration: s - tk.lateFrom})
 			}

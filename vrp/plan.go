@@ -165,7 +165,7 @@ func (m *model) planViolations(v int, r *route, rt *Route) {
 				add(&st.Violations, "delay", arr-*b.at)
 			}
 		}
-		if tk.lateCost > 0 && start > tk.lateFrom && start <= tk.tws[len(tk.tws)-1].End {
+		if tk.soft && start > tk.lateFrom && start <= tk.tws[len(tk.tws)-1].End {
 			add(&st.Violations, "delay", start-tk.lateFrom) // soft window
 		}
 		if start < tk.tws[0].Start {

@@ -223,6 +223,9 @@ func (m *model) update(r *route) {
 		if t.lateCost > 0 && s > t.lateFrom {
 			r.cost += t.lateCost * (s - t.lateFrom)
 		}
+		if t.etaCost > 0 {
+			r.cost += t.etaCost * abs64(s-t.eta)
+		}
 		r.dep[p] = s + setupAt(t, prev) + t.service
 	}
 	r.loc[n+1] = vm.endLoc

@@ -707,3 +707,33 @@ func TestSolveSoftTimeWindows(t *testing.T) {
 		})
 	}
 }
+
+func TestSolveStabilityTerm(t *testing.T) {
+	// Re-planning: jobs 1 and 2 were promised for 10 and 25 s (5 s of
+	// service each). New job 3 fits best between them (travel 41) but moves
+	// job 2 by 6 s; after job 2 it costs 47 and moves nothing. At 2 a second
+	// for a moved ETA, the stable plan wins.
+	m := &vrp.Matrix{Durations: [][]int64{{0, 10, 20, 15}, {10, 0, 10, 3}, {20, 10, 0, 12}, {15, 3, 8, 0}}}
+	build := func(etaCost int64) *vrp.Problem {
+		promised := func(eta int64) *vrp.SoftWindows {
+			return &vrp.SoftWindows{MaxLateness: -1, ETA: eta, ETACostPerHour: etaCost}
+		}
+		return &vrp.Problem{
+			Jobs: []vrp.Job{
+				{ID: 1, Location: at(1), Service: 5, Soft: promised(10)},
+				{ID: 2, Location: at(2), Service: 5, Soft: promised(25)},
+				{ID: 3, Location: at(3), Service: 5},
+			},
+			Vehicles: []vrp.Vehicle{vehicle(1, 0, 0)},
+			Matrices: map[string]*vrp.Matrix{"car": m},
+		}
+	}
+	free := solveChecked(t, build(0), vrp.Options{})
+	if got := routeIDs(free.Routes[0]); free.Summary.Cost != 41 || !reflect.DeepEqual(got, []uint64{1, 3, 2}) {
+		t.Errorf("without the stability term: cost %d, order %v; want 41, [1 3 2]", free.Summary.Cost, got)
+	}
+	stable := solveChecked(t, build(7200), vrp.Options{})
+	if got := routeIDs(stable.Routes[0]); stable.Summary.Cost != 47 || !reflect.DeepEqual(got, []uint64{1, 2, 3}) {
+		t.Errorf("with 2 per second of moved ETA: cost %d, order %v; want 47, [1 2 3]", stable.Summary.Cost, got)
+	}
+}

@@ -297,6 +297,9 @@ func softWindows(f string, sw *SoftWindows) error {
 	if sw == nil {
 		return nil
 	}
+	if err := nonNegative(f+".eta_cost_per_hour", sw.ETACostPerHour); err != nil {
+		return err
+	}
 	return nonNegative(f+".late_cost_per_hour", sw.LateCostPerHour)
 }
 

@@ -710,7 +710,7 @@ func (c *checker) sequence(vi int, prefix string, steps []vrp.Step) RouteReport 
 				setup = 0
 			}
 			start, ok := earliestStart(t.windows, arrival)
-			if !ok && t.soft != nil {
+			if !ok && t.soft != nil && (t.soft.LateCostPerHour > 0 || t.soft.MaxLateness >= 0) {
 				// soft windows: late service, within the maximum lateness, paid
 				late := arrival - t.windows[len(t.windows)-1].End
 				if t.soft.MaxLateness < 0 || late <= t.soft.MaxLateness {
@@ -720,6 +720,14 @@ func (c *checker) sequence(vi int, prefix string, steps []vrp.Step) RouteReport 
 			}
 			if !ok {
 				add(k, "arrival", "%s arrives at %d, after its time windows %s", key, arrival, formatWindows(t.windows))
+			}
+			if t.soft != nil && t.soft.ETACostPerHour > 0 {
+				// the stability term: moving a promised ETA costs
+				d := start - t.soft.ETA
+				if d < 0 {
+					d = -d
+				}
+				lateCost += t.soft.ETACostPerHour * d
 			}
 			wait := start - arrival
 			now = start + setup + t.service

@@ -242,6 +242,12 @@ func (d *problemDecoder) soft() (*vrp.SoftWindows, error) {
 				err = r.errorf("negative value %d", sw.MaxLateness)
 			}
 			any = true
+		case "eta":
+			sw.ETA, err = r.int64()
+			any = true
+		case "eta_cost_per_hour":
+			sw.ETACostPerHour, err = r.int64()
+			any = true
 		default:
 			err = r.skip()
 		}

@@ -525,5 +525,9 @@ func softField(j *writer, sw *vrp.SoftWindows) {
 	if sw.MaxLateness >= 0 {
 		j.intField("max_lateness", sw.MaxLateness)
 	}
+	if sw.ETACostPerHour != 0 {
+		j.intField("eta", sw.ETA)
+		j.intField("eta_cost_per_hour", sw.ETACostPerHour)
+	}
 	j.close('}')
 }
