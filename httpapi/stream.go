@@ -28,15 +28,25 @@ type sseMsg struct {
 
 func newHub() *hub { return &hub{subs: map[string]map[chan sseMsg]struct{}{}} }
 
-func (h *hub) subscribe(topic string) chan sseMsg {
+// Streams open at once on one topic: a tracking link shared in a family
+// is fine, a script opening thousands is not.
+const (
+	maxOrderStreams   = 20
+	maxStationStreams = 5000
+)
+
+func (h *hub) subscribe(topic string, limit int) (chan sseMsg, error) {
 	ch := make(chan sseMsg, 64)
 	h.mu.Lock()
 	defer h.mu.Unlock()
+	if len(h.subs[topic]) >= limit {
+		return nil, lastmile.Errorf(lastmile.ERateLimited, "", "too many live streams open on this resource")
+	}
 	if h.subs[topic] == nil {
 		h.subs[topic] = map[chan sseMsg]struct{}{}
 	}
 	h.subs[topic][ch] = struct{}{}
-	return ch
+	return ch, nil
 }
 
 func (h *hub) unsubscribe(topic string, ch chan sseMsg) {
@@ -76,14 +86,17 @@ func (h *hub) publish(topic, event string, v any) {
 
 // serveSSE streams a topic until the client goes away; first is sent at
 // once (the current state).
-func (s *Server) serveSSE(w http.ResponseWriter, r *http.Request, topic string, first *sseMsg) error {
+func (s *Server) serveSSE(w http.ResponseWriter, r *http.Request, topic string, limit int, first *sseMsg) error {
+	ch, err := s.live.hub.subscribe(topic, limit)
+	if err != nil {
+		return err
+	}
+	defer s.live.hub.unsubscribe(topic, ch)
 	rc := http.NewResponseController(w)
 	w.Header().Set("Content-Type", "text/event-stream")
 	w.Header().Set("Cache-Control", "no-store")
 	w.Header().Set("X-Accel-Buffering", "no")
 	w.WriteHeader(http.StatusOK)
-	ch := s.live.hub.subscribe(topic)
-	defer s.live.hub.unsubscribe(topic, ch)
 	write := func(m sseMsg) error {
 		if _, err := fmt.Fprintf(w, "event: %s\ndata: %s\n\n", m.event, m.data); err != nil {
 			return err
@@ -178,7 +191,7 @@ func (s *Server) stationStream(w http.ResponseWriter, r *http.Request) error {
 	if _, err := s.store.Station(r.Context(), id); err != nil {
 		return err
 	}
-	return s.serveSSE(w, r, "station:"+id, nil)
+	return s.serveSSE(w, r, "station:"+id, maxStationStreams, nil)
 }
 
 // trackStream is GET /v1/track/{token}/stream: one stop's status and ETA
@@ -193,5 +206,5 @@ func (s *Server) trackStream(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	data, _ := json.Marshal(v)
-	return s.serveSSE(w, r, "order:"+o.ID, &sseMsg{event: "track", data: data})
+	return s.serveSSE(w, r, "order:"+o.ID, maxOrderStreams, &sseMsg{event: "track", data: data})
 }

@@ -204,6 +204,18 @@ func TestTrackStream(t *testing.T) {
 	if event != "track" || !strings.Contains(data, `"external_id":"S-1"`) || strings.Contains(data, "Recipient") {
 		t.Fatalf("first event %s: %s", event, data)
 	}
+	// At most 20 streams per tracking link.
+	for i := 1; i < 20; i++ {
+		req, _ := http.NewRequestWithContext(ctx, "GET", e.srv.URL+"/v1/track/"+str(o, "tracking_token")+"/stream", nil)
+		r, err := http.DefaultClient.Do(req)
+		if err != nil || r.StatusCode != 200 {
+			t.Fatalf("stream %d: %v %v", i, r, err)
+		}
+		defer r.Body.Close()
+	}
+	if r := e.do("GET", "/v1/track/"+str(o, "tracking_token")+"/stream", "", nil); r.status != 429 {
+		t.Fatalf("21st stream: %d", r.status)
+	}
 	req2, _ := http.NewRequest("GET", e.srv.URL+"/v1/track/"+strings.Repeat("x", 32)+"/stream", nil)
 	if r2, err := http.DefaultClient.Do(req2); err != nil || r2.StatusCode != 404 {
 		t.Fatalf("unknown token stream: %v %v", r2.StatusCode, err)
