@@ -68,3 +68,23 @@ type OutboxStore interface {
 	OutboxMessage(ctx context.Context, id string) (*OutboxMessage, error)
 	ListMessages(ctx context.Context, f OutboxFilter) ([]*OutboxMessage, error)
 }
+
+// Webhook is a receiver of notifications registered through the API: every
+// message of its topics (all when empty) and stations (all when empty) is
+// posted to URL, signed with Secret (shown once, when created).
+type Webhook struct {
+	ID         string    `json:"id"`
+	URL        string    `json:"url"`
+	Topics     []string  `json:"topics,omitempty"`
+	StationIDs []string  `json:"station_ids,omitempty"`
+	Secret     string    `json:"-"`
+	CreatedAt  time.Time `json:"created_at"`
+}
+
+// WebhookStore keeps the registered webhook receivers.
+type WebhookStore interface {
+	// CreateWebhook stores a receiver; EConflict when its URL is taken.
+	CreateWebhook(ctx context.Context, w *Webhook, c Change) error
+	ListWebhooks(ctx context.Context) ([]*Webhook, error)
+	DeleteWebhook(ctx context.Context, id string, c Change) error
+}

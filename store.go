@@ -155,6 +155,7 @@ type Store interface {
 	IdempotencyStore
 	PositionStore
 	OutboxStore
+	WebhookStore
 	Ping(ctx context.Context) error
 	Close() error
 }

@@ -20,6 +20,7 @@ import (
 // when empty) and stations (all when empty) is posted to URL, signed with
 // Secret.
 type Webhook struct {
+	ID         string   `json:"id,omitempty"` // registered through the API; none when configured
 	URL        string   `json:"url"`
 	Secret     string   `json:"-"`
 	Topics     []string `json:"topics,omitempty"`
@@ -58,6 +59,8 @@ type live struct {
 	progress  map[string]*tracking.Progress // by route id
 	buckets   map[string]*bucket            // rate limit per vehicle
 	plans     map[string]cachedPlans        // published plans by station and date
+	hooks     []Webhook                     // configured and registered receivers
+	hooksAt   time.Time
 }
 
 type cachedPlans struct {
@@ -457,7 +460,7 @@ func (s *Server) messages(ctx context.Context, topic string, o *lastmile.Order, 
 		body["event"] = e
 	}
 	var out []lastmile.OutboxMessage
-	for _, wh := range s.cfg.Webhooks {
+	for _, wh := range s.webhooks(ctx) {
 		if (len(wh.Topics) > 0 && !slices.Contains(wh.Topics, topic)) || (len(wh.StationIDs) > 0 && !slices.Contains(wh.StationIDs, stationID)) {
 			continue
 		}
@@ -539,7 +542,7 @@ func (s *Server) trackURL(o *lastmile.Order) string {
 // made through the API (dispatch, delivery, failure), for the change's
 // transaction.
 func (s *Server) lifecycleOutbox(ctx context.Context, o *lastmile.Order, topic string) []lastmile.OutboxMessage {
-	if len(s.cfg.Webhooks) == 0 && !s.cfg.Email && !s.cfg.SMS {
+	if len(s.webhooks(ctx)) == 0 && !s.cfg.Email && !s.cfg.SMS {
 		return nil
 	}
 	var lr *liveRoute
@@ -572,7 +575,7 @@ func (s *Server) SweepPositions(ctx context.Context) (int64, error) {
 
 // WebhookSecret returns the signing secret of a webhook URL.
 func (s *Server) WebhookSecret(target string) string {
-	for _, w := range s.cfg.Webhooks {
+	for _, w := range s.webhooks(context.Background()) {
 		if w.URL == target {
 			return w.Secret
 		}
@@ -583,7 +586,7 @@ func (s *Server) WebhookSecret(target string) string {
 // dispatchOutbox returns the "out for delivery" notifications of a route
 // being dispatched, with each stop's ETA window from the tracker.
 func (s *Server) dispatchOutbox(ctx context.Context, p *lastmile.Plan, rt *lastmile.Route, orders map[string]*lastmile.Order) ([]lastmile.OutboxMessage, error) {
-	if len(s.cfg.Webhooks) == 0 && !s.cfg.Email && !s.cfg.SMS {
+	if len(s.webhooks(ctx)) == 0 && !s.cfg.Email && !s.cfg.SMS {
 		return nil, nil
 	}
 	st, err := s.store.Station(ctx, p.StationID)

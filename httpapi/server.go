@@ -205,6 +205,8 @@ func (s *Server) register() {
 	s.handle("GET", "/v1/routes/{id}/track", onRoute, s.routeTrack)
 	s.handle("GET", "/v1/stations/{id}/stream", staff, s.stationStream)
 	s.handle("GET", "/v1/webhooks", adminOnly, s.listWebhooks)
+	s.handle("POST", "/v1/webhooks", adminOnly, s.createWebhook)
+	s.handle("DELETE", "/v1/webhooks/{id}", adminOnly, s.deleteWebhook)
 	s.handle("GET", "/v1/webhooks/messages", staff, s.listMessages)
 	s.handle("POST", "/v1/webhooks/messages/{id}/replay", staff, s.replayMessage)
 

@@ -221,3 +221,45 @@ func TestTrackStream(t *testing.T) {
 		t.Fatalf("unknown token stream: %v %v", r2.StatusCode, err)
 	}
 }
+
+// TestWebhookRegistration registers a receiver through the API: its
+// secret is shown once and signs what it receives.
+func TestWebhookRegistration(t *testing.T) {
+	rc := newReceiver(t)
+	e := newEnv(t)
+	st, _, _ := e.seed("Monaco")
+	for _, tc := range []struct {
+		body        map[string]any
+		code, field string
+	}{
+		{map[string]any{"url": "ftp://x"}, "invalid", "url"},
+		{map[string]any{"url": rc.srv.URL, "topics": []string{"stop.exploded"}}, "invalid", "topics[0]"},
+		{map[string]any{"url": rc.srv.URL, "station_ids": []string{"st_nope"}}, "invalid", "station_ids[0]"},
+	} {
+		if code, field := e.do("POST", "/v1/webhooks", e.admin, tc.body).err(); code != tc.code || field != tc.field {
+			t.Errorf("%v: %s %s", tc.body, code, field)
+		}
+	}
+	dispKey := e.key("dispatcher", []string{st}, "")
+	e.do("POST", "/v1/webhooks", dispKey, map[string]any{"url": rc.srv.URL}).must(t, 403)
+	hook := e.do("POST", "/v1/webhooks", e.admin, map[string]any{"url": rc.srv.URL, "topics": []string{"order.failed"}, "station_ids": []string{st}}).must(t, 201)
+	secret := str(hook, "secret")
+	if !strings.HasPrefix(secret, "whsec_") {
+		t.Fatalf("created %v", hook)
+	}
+	if code, field := e.do("POST", "/v1/webhooks", e.admin, map[string]any{"url": rc.srv.URL}).err(); code != "conflict" || field != "url" {
+		t.Fatalf("same URL twice: %s %s", code, field)
+	}
+	list := e.do("GET", "/v1/webhooks", e.admin, nil).must(t, 200)
+	if len(items(list)) != 1 || strings.Contains(string(e.do("GET", "/v1/webhooks", e.admin, nil).raw), secret) {
+		t.Fatalf("list %v", list)
+	}
+	if e.api.WebhookSecret(rc.srv.URL) != secret {
+		t.Fatal("the server signs with another secret")
+	}
+	e.do("DELETE", "/v1/webhooks/"+str(hook, "id"), e.admin, nil).must(t, 204)
+	e.do("DELETE", "/v1/webhooks/"+str(hook, "id"), e.admin, nil).must(t, 404)
+	if e.api.WebhookSecret(rc.srv.URL) != "" {
+		t.Fatal("a deleted receiver still has a secret")
+	}
+}

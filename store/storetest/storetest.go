@@ -34,6 +34,7 @@ func Run(t *testing.T, open func(t *testing.T) lastmile.Store) {
 		{"NotFound", testNotFound},
 		{"Positions", testPositions},
 		{"OutboxWithChange", testOutbox},
+		{"Webhooks", testWebhooks},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

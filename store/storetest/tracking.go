@@ -150,3 +150,26 @@ func testOutbox(t *testing.T, s lastmile.Store) {
 		t.Fatalf("after the lease %d messages are due, want %d", len(later), len(due0))
 	}
 }
+
+func testWebhooks(t *testing.T, s lastmile.Store) {
+	w := &lastmile.Webhook{URL: "https://hooks.example/a", Topics: []string{"stop.arrived"}, StationIDs: []string{"st_1"}, Secret: "whsec_0123456789"}
+	if err := s.CreateWebhook(ctx(t), w, admin); err != nil {
+		t.Fatal(err)
+	}
+	if w.ID == "" || w.CreatedAt.IsZero() {
+		t.Fatalf("created %+v", w)
+	}
+	dup := &lastmile.Webhook{URL: w.URL, Secret: "whsec_other"}
+	wantCode(t, s.CreateWebhook(ctx(t), dup, admin), lastmile.EConflict)
+	ws, err := s.ListWebhooks(ctx(t))
+	if err != nil || len(ws) != 1 || ws[0].Secret != w.Secret || ws[0].Topics[0] != "stop.arrived" || ws[0].StationIDs[0] != "st_1" {
+		t.Fatalf("list %+v %v", ws, err)
+	}
+	if err := s.DeleteWebhook(ctx(t), w.ID, admin); err != nil {
+		t.Fatal(err)
+	}
+	wantCode(t, s.DeleteWebhook(ctx(t), w.ID, admin), lastmile.ENotFound)
+	if ws, _ := s.ListWebhooks(ctx(t)); len(ws) != 0 {
+		t.Fatalf("after delete %d", len(ws))
+	}
+}

@@ -279,3 +279,67 @@ func (s *DB) ListMessages(ctx context.Context, f lastmile.OutboxFilter) ([]*last
 	}
 	return out, nil
 }
+
+var _ lastmile.WebhookStore = (*DB)(nil)
+
+// CreateWebhook stores a receiver with its secret.
+func (s *DB) CreateWebhook(ctx context.Context, w *lastmile.Webhook, c lastmile.Change) error {
+	now := s.now().UTC()
+	if w.ID == "" {
+		w.ID = lastmile.NewID("whk", now)
+	}
+	w.CreatedAt = now
+	data, err := json.Marshal(w)
+	if err != nil {
+		return err
+	}
+	return s.tx(ctx, "create webhook", func(tx *sql.Tx) error {
+		if _, err := s.exec(ctx, tx, "INSERT INTO webhooks (id, url, secret, data) VALUES (?, ?, ?, ?)", w.ID, w.URL, w.Secret, string(data)); err != nil {
+			return err
+		}
+		return s.event(ctx, tx, now, c, "", "webhook", w.ID, "created", "")
+	})
+}
+
+// ListWebhooks lists the receivers with their secrets, by id.
+func (s *DB) ListWebhooks(ctx context.Context) ([]*lastmile.Webhook, error) {
+	rows, err := s.query(ctx, s.db, "SELECT secret, data FROM webhooks ORDER BY id")
+	if err != nil {
+		return nil, s.wrap("list webhooks", err)
+	}
+	defer rows.Close()
+	out := []*lastmile.Webhook{}
+	for rows.Next() {
+		var secret, data string
+		if err := rows.Scan(&secret, &data); err != nil {
+			return nil, s.wrap("list webhooks", err)
+		}
+		var w lastmile.Webhook
+		if err := json.Unmarshal([]byte(data), &w); err != nil {
+			return nil, s.wrap("list webhooks", err)
+		}
+		w.Secret = secret
+		out = append(out, &w)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, s.wrap("list webhooks", err)
+	}
+	return out, nil
+}
+
+// DeleteWebhook removes a receiver (its queued messages stay in the outbox).
+func (s *DB) DeleteWebhook(ctx context.Context, id string, c lastmile.Change) error {
+	now := s.now().UTC()
+	return s.tx(ctx, "delete webhook", func(tx *sql.Tx) error {
+		res, err := s.exec(ctx, tx, "DELETE FROM webhooks WHERE id = ?", id)
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return err
+		} else if n == 0 {
+			return notFound("webhook", id)
+		}
+		return s.event(ctx, tx, now, c, "", "webhook", id, "deleted", "")
+	})
+}
