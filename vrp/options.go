@@ -26,6 +26,10 @@ type Options struct {
 	// context is done. With a bound and no deadline, the result is a function
 	// of (problem, Seed, Threads) only.
 	MaxIterations int64
+	// Start, when set, is a previous solution to start from (re-planning):
+	// its routes are rebuilt first, in their order, wherever they still fit,
+	// and everything else is inserted after. Matched by vehicle and task id.
+	Start *Solution
 	// Progress, when set, is called from the solving goroutine once for the
 	// first solution (Iteration 0) and then each time the best improves.
 	Progress func(ProgressEvent)

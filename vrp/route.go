@@ -23,13 +23,16 @@ type route struct {
 	nTasks   int   // tasks other than breaks
 	feasible bool
 	waiting  int64 // total waiting on the earliest schedule
+	noDelay  bool  // the start may not be delayed (soft windows, ETAs)
+	missing  bool  // a used route without all its vehicle's breaks
 	// openRide[p] counts the ride-limited shipments picked before p and
 	// delivered at p or later (only when the model has ride limits).
 	openRide []int
 }
 
 func (r *route) clone() *route {
-	c := &route{v: r.v, travel: r.travel, distance: r.distance, cost: r.cost, nTasks: r.nTasks, feasible: r.feasible}
+	c := &route{v: r.v, travel: r.travel, distance: r.distance, cost: r.cost, nTasks: r.nTasks, feasible: r.feasible,
+		waiting: r.waiting, noDelay: r.noDelay, missing: r.missing}
 	c.seq = cloneRoom(r.seq, 4)
 	c.loc = cloneRoom(r.loc, 4)
 	c.dep = cloneRoom(r.dep, 4)
@@ -190,6 +193,7 @@ func (m *model) update(r *route) {
 	}
 
 	// Forward times.
+	r.noDelay = m.hasSoft
 	r.loc[0] = vm.startLoc
 	r.dep[0] = vm.twStart
 	r.waiting = 0
@@ -266,9 +270,9 @@ func (m *model) update(r *route) {
 		r.next[0] = 1
 	}
 	r.latest[0] = r.latest[1] - vm.mat.duration(r.loc[0], r.loc[r.next[1]])
-	if m.missingBreaks(r) {
-		r.feasible = false
-	}
+	// A used route lacking some of its breaks is incomplete, not infeasible:
+	// insertion into an empty route adds the breaks right after.
+	r.missing = m.missingBreaks(r)
 	if m.hasRide && !m.ridesOK(r) {
 		r.feasible = false
 	}
@@ -453,7 +457,12 @@ func (m *model) ridesOK(r *route) bool {
 // startDelay is how much the departure can be delayed without moving the
 // end of the route: the total waiting of the earliest schedule, within what
 // the time windows allow.
+// With soft windows or promised ETAs the start is not delayed: the costs
+// are those of the earliest schedule, and a later start could change them.
 func (r *route) startDelay() int64 {
+	if r.noDelay {
+		return 0
+	}
 	return max(0, min(r.waiting, r.latest[0]-r.dep[0]))
 }
 

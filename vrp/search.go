@@ -115,7 +115,7 @@ func (m *model) score(s *solution, countFleet bool) score {
 		sc.unCount++
 	}
 	for _, r := range s.routes {
-		if !r.feasible {
+		if !r.feasible || r.missing {
 			sc.unCount++ // never preferred to a feasible state
 		}
 	}

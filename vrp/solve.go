@@ -59,7 +59,7 @@ func (m *model) initial(ctx context.Context, opt Options) (*solution, error) {
 		for _, ti := range r.seq {
 			s.where[ti] = int32(v)
 		}
-		if !r.feasible && !m.missingBreaks(r) {
+		if !r.feasible {
 			return nil, inputErrorf(fmt.Sprintf("vehicles[%d].steps", v), "the given steps are not feasible for vehicle %d (time windows, capacity or limits)", m.p.Vehicles[v].ID)
 		}
 	}
@@ -76,6 +76,9 @@ func (m *model) initial(ctx context.Context, opt Options) (*solution, error) {
 	}
 	se.allowNew = true
 	se.blink = 0
+	if opt.Start != nil {
+		m.warmStart(s, se, opt.Start)
+	}
 	units := make([]int, 0, m.nTasks)
 	for i := 0; i < m.nTasks; i++ {
 		if m.isUnit(i) && s.where[i] < 0 {
@@ -111,6 +114,85 @@ func (m *model) initial(ctx context.Context, opt Options) (*solution, error) {
 		}
 	}
 	return s, nil
+}
+
+// warmStart places the routes of a previous solution first: each task of
+// a route is appended to its vehicle if the route stays feasible, then the
+// vehicle's breaks are placed. Tasks that are gone, forced elsewhere or no
+// longer fit are left for the construction.
+func (m *model) warmStart(s *solution, se *searcher, prev *Solution) {
+	vehicle := map[uint64]int{}
+	for v := range m.vehicles {
+		vehicle[m.p.Vehicles[v].ID] = v
+	}
+	type key struct {
+		kind uint8
+		id   uint64
+	}
+	task := map[key]int{}
+	for i := 0; i < m.nTasks; i++ {
+		task[key{m.tasks[i].kind, m.tasks[i].id}] = i
+	}
+	kinds := map[StepType]uint8{StepJob: kindJob, StepPickup: kindPickup, StepDelivery: kindDelivery}
+	for _, rt := range prev.Routes {
+		v, ok := vehicle[rt.Vehicle]
+		if !ok || len(m.vehicles[v].steps) > 0 {
+			continue
+		}
+		r := s.own(v)
+		for _, st := range rt.Steps {
+			kind, isTask := kinds[st.Type]
+			if !isTask {
+				continue
+			}
+			ti, ok := task[key{kind, st.ID}]
+			if !ok || s.where[ti] >= 0 || !m.canServe(v, &m.tasks[ti]) {
+				continue
+			}
+			t := &m.tasks[ti]
+			if t.kind == kindDelivery && s.where[t.partner] != int32(v) {
+				continue // its pickup did not fit here
+			}
+			if t.kind == kindPickup {
+				// append the pickup only with room for its delivery later:
+				// check the pair at the end
+				if !m.exactInsert(r, []int{ti, t.partner}, []int{len(r.seq) + 1, len(r.seq) + 1}) {
+					continue
+				}
+			}
+			c := r.clone()
+			m.insertAt(c, []int{ti}, []int{len(r.seq) + 1})
+			if !c.feasible && t.kind != kindPickup {
+				continue
+			}
+			*r = *c
+			s.where[ti] = int32(v)
+		}
+		// a pickup whose delivery was not in the previous route goes back
+		for i := len(r.seq) - 1; i >= 0; i-- {
+			t := &m.tasks[r.seq[i]]
+			if t.kind == kindPickup && s.where[t.partner] != int32(v) {
+				s.where[r.seq[i]] = -1
+				r.seq = slices.Delete(r.seq, i, i+1)
+			}
+		}
+		m.update(r)
+		if r.nTasks == 0 {
+			continue
+		}
+		for _, b := range m.vehicles[v].breaks {
+			if s.where[b] < 0 && !se.insertBreak(s, v, b) {
+				// the breaks do not fit the previous sequence: start over
+				for _, ti := range s.routes[v].seq {
+					s.where[ti] = -1
+				}
+				r := s.own(v)
+				r.seq = r.seq[:0]
+				m.update(r)
+				break
+			}
+		}
+	}
 }
 
 func windowWidth(t *task) int64 {
@@ -393,7 +475,12 @@ func (d *driver) calibrate(ctx context.Context, init *solution) float64 {
 	// A construction cut short leaves most tasks out: moves from it say
 	// nothing about the landscape, and would each redo the construction.
 	if !init.cutoff {
-		for k := 0; k < calibrationMoves && ctx.Err() == nil; k++ {
+		// at most a twentieth of the time budget
+		stop := time.Time{}
+		if d.hasDeadline {
+			stop = d.start.Add(d.deadline.Sub(d.start) / 20)
+		}
+		for k := 0; k < calibrationMoves && ctx.Err() == nil && (stop.IsZero() || k < 5 || time.Now().Before(stop)); k++ {
 			cand := init.copy()
 			se.ruin(cand)
 			se.recreate(cand)

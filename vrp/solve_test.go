@@ -737,3 +737,21 @@ func TestSolveStabilityTerm(t *testing.T) {
 		t.Errorf("with 2 per second of moved ETA: cost %d, order %v; want 47, [1 2 3]", stable.Summary.Cost, got)
 	}
 }
+
+func TestSolveWarmStart(t *testing.T) {
+	// Starting from a previous solution rebuilds its routes first: with a
+	// single iteration the answer is at least as good, with the same routes.
+	p := randomProblem(60, 21)
+	prev := solveChecked(t, p, vrp.Options{Seed: 5, MaxIterations: 5000})
+	again := solveChecked(t, p, vrp.Options{Seed: 9, MaxIterations: 1, Start: prev})
+	if again.Summary.Cost > prev.Summary.Cost || len(again.Unassigned) > len(prev.Unassigned) {
+		t.Fatalf("warm start: cost %d (%d unassigned), previous %d (%d)", again.Summary.Cost, len(again.Unassigned), prev.Summary.Cost, len(prev.Unassigned))
+	}
+	// a removed task and a new one: the rest keeps its order
+	q := *p
+	q.Jobs = append(append([]vrp.Job(nil), p.Jobs[1:]...), vrp.Job{ID: 999, Location: at(3), Service: 30, Delivery: vrp.Amount{1}})
+	re := solveChecked(t, &q, vrp.Options{Seed: 9, MaxIterations: 1, Start: prev})
+	if len(re.Unassigned) != 0 {
+		t.Errorf("re-plan left %d tasks out", len(re.Unassigned))
+	}
+}
