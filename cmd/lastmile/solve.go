@@ -42,6 +42,7 @@ type solveFlags struct {
 	objective     string
 	speed, detour float64
 	maxIterations int64
+	start         string
 }
 
 // runSolve implements `lastmile solve`: it reads a problem in VROOM's JSON,
@@ -67,6 +68,7 @@ func runSolve(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 	fs.StringVar(&f.objective, "objective", "cost", "`OBJECTIVE`: cost (VROOM's) or vehicles (fewest vehicles, then cost)")
 	fs.Float64Var(&f.speed, "speed", travel.DefaultSpeedKMH, "average speed in `KMH` for great-circle travel estimates")
 	fs.Float64Var(&f.detour, "detour", travel.DefaultDetourFactor, "road distance over straight-line distance `FACTOR` for great-circle estimates")
+	fs.StringVar(&f.start, "start", "", "re-plan from a previous solution `FILE` (VROOM's solution JSON): its routes are rebuilt first wherever they still fit")
 	fs.Int64Var(&f.maxIterations, "max-iterations", 0, "stop after `N` search iterations (0: no bound); without -l or -x, no time limit then applies")
 	f.roads.register(fs)
 	fs.Usage = func() {
@@ -96,6 +98,18 @@ func runSolve(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 	p, err := readProblem(f.input, stdin)
 	if err != nil {
 		return solveFailed(f.output, stdout, codeInternal, fmt.Errorf("read problem: %w", err))
+	}
+	if f.start != "" {
+		fh, err := os.Open(f.start)
+		if err != nil {
+			return solveFailed(f.output, stdout, codeInput, &vrp.InputError{Field: "--start", Msg: err.Error()})
+		}
+		prev, err := vroomjson.DecodeSolution(fh)
+		fh.Close()
+		if err != nil {
+			return solveFailed(f.output, stdout, codeInput, fmt.Errorf("--start: %w", err))
+		}
+		opts.Start = prev
 	}
 	userIndices := hasIndices(p)
 	var src vrp.TravelSource = travel.GreatCircle{SpeedKMH: f.speed, DetourFactor: f.detour}

@@ -323,3 +323,23 @@ func TestSolveOnRoads(t *testing.T) {
 		t.Errorf("route duration %v s on our roads, OSRM's table gives %.0f s for the same order", got, osrm)
 	}
 }
+
+func TestSolveStartFromPrevious(t *testing.T) {
+	// --start rebuilds a previous solution's routes first.
+	problem := vroomExample(t, "example_2.json")
+	dir := t.TempDir()
+	first := filepath.Join(dir, "first.json")
+	if code, _, stderr := runSolveCmd(t, "", "-i", problem, "-o", first, "--max-iterations", "100"); code != 0 {
+		t.Fatalf("first solve: %s", stderr)
+	}
+	code, stdout, stderr := runSolveCmd(t, "", "-i", problem, "--start", first, "--max-iterations", "1")
+	if code != 0 {
+		t.Fatalf("re-plan: exit %d: %s", code, stderr)
+	}
+	if s := decodeSolution(t, stdout); s.Summary.Cost != 5461 {
+		t.Errorf("re-plan from the optimum: cost %d, want 5461", s.Summary.Cost)
+	}
+	if code, _, stderr := runSolveCmd(t, "", "-i", problem, "--start", filepath.Join(dir, "missing.json")); code != 2 || !strings.Contains(stderr, "--start") {
+		t.Errorf("missing --start file: exit %d, %q; want 2 naming --start", code, stderr)
+	}
+}
