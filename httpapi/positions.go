@@ -2,9 +2,12 @@ package httpapi
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"math"
+	"mime"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -123,10 +126,29 @@ func (s *Server) mayPost(r *http.Request, vehicleID, field string, k *lastmile.A
 // device_id of an active vehicle.
 func (s *Server) osmand(w http.ResponseWriter, r *http.Request) error {
 	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
-	if err := r.ParseForm(); err != nil {
-		return lastmile.Invalidf("", "malformed parameters: %v", err)
+	var q url.Values
+	if ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); r.Method == http.MethodPost && ct == "application/json" {
+		var err error
+		if q, err = osmandJSON(r); err != nil {
+			return err
+		}
+	} else {
+		if err := r.ParseForm(); err != nil {
+			return lastmile.Invalidf("", "malformed parameters: %v", err)
+		}
+		q = r.Form
 	}
-	q := r.Form
+	if q.Get("bearing") == "" && q.Get("heading") != "" {
+		q.Set("bearing", q.Get("heading"))
+	}
+	if loc := q.Get("location"); loc != "" && q.Get("lat") == "" && q.Get("lon") == "" {
+		lat, lon, ok := strings.Cut(loc, ",")
+		if !ok {
+			return lastmile.Invalidf("location", "%q is not latitude,longitude", loc)
+		}
+		q.Set("lat", strings.TrimSpace(lat))
+		q.Set("lon", strings.TrimSpace(lon))
+	}
 	dev := strings.TrimSpace(q.Get("id"))
 	if dev == "" {
 		dev = strings.TrimSpace(q.Get("deviceid"))
@@ -192,6 +214,53 @@ func (s *Server) osmand(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	return writeJSON(w, http.StatusOK, map[string]any{"verdict": verdicts[0]})
+}
+
+// osmandFix is the JSON form of the OsmAnd protocol (Traccar Client 9 and
+// later): the location SDK's native object.
+type osmandFix struct {
+	DeviceID string `json:"device_id"`
+	Location struct {
+		Timestamp string `json:"timestamp"`
+		Coords    struct {
+			Latitude  *float64 `json:"latitude"`
+			Longitude *float64 `json:"longitude"`
+			Accuracy  *float64 `json:"accuracy"`
+			Speed     *float64 `json:"speed"` // m/s
+			Heading   *float64 `json:"heading"`
+			Altitude  *float64 `json:"altitude"`
+		} `json:"coords"`
+		Battery struct {
+			Level *float64 `json:"level"` // 0 to 1
+		} `json:"battery"`
+	} `json:"location"`
+}
+
+// osmandJSON turns the JSON form into the parameters of the query form
+// (speed in knots, battery in percent), so that both are checked alike.
+func osmandJSON(r *http.Request) (url.Values, error) {
+	var f osmandFix
+	if err := json.NewDecoder(r.Body).Decode(&f); err != nil {
+		return nil, jsonError(err)
+	}
+	q := url.Values{}
+	q.Set("id", f.DeviceID)
+	q.Set("timestamp", f.Location.Timestamp)
+	c := f.Location.Coords
+	set := func(name string, v *float64, scale float64) {
+		if v == nil || (*v < 0 && name != "lat" && name != "lon" && name != "altitude") {
+			return // absent, or the SDK's -1 for unknown
+		}
+		q.Set(name, strconv.FormatFloat(*v*scale, 'f', -1, 64))
+	}
+	set("lat", c.Latitude, 1)
+	set("lon", c.Longitude, 1)
+	set("accuracy", c.Accuracy, 1)
+	set("speed", c.Speed, 3600.0/1852)
+	set("bearing", c.Heading, 1)
+	set("altitude", c.Altitude, 1)
+	set("batt", f.Location.Battery.Level, 100)
+	return q, nil
 }
 
 // parseTimestamp reads an OsmAnd timestamp: Unix seconds (or

@@ -170,6 +170,24 @@ func TestDevices(t *testing.T) {
 	}
 	fix := fmt.Sprintf("/v1/osmand?id=box-1&lat=43.73&lon=7.42&timestamp=%d", e.now.Unix())
 	e.do("GET", fix, "", nil).must(t, 200)
+	// Traccar Client 9 posts JSON; older clients form parameters, with
+	// heading and location=lat,lon as alternatives.
+	js := fmt.Sprintf(`{"location":{"timestamp":%q,"coords":{"latitude":43.7302,"longitude":7.4201,"accuracy":5,"speed":10,"heading":90,"altitude":-1},
+		"is_moving":true,"battery":{"level":0.42,"is_charging":false},"extras":{}},"device_id":"box-1"}`, e.now.Add(10*time.Second).Format(time.RFC3339))
+	if r := e.do("POST", "/v1/osmand", "", js).must(t, 200); str(r, "verdict") != "accepted" {
+		t.Fatalf("JSON fix %v", r)
+	}
+	last := e.do("GET", "/v1/vehicles/"+veh+"/position", e.admin, nil).must(t, 200)["position"].(map[string]any)
+	if last["battery"].(float64) != 42 || last["bearing"].(float64) != 90 || last["speed_ms"].(float64) < 9.99 || last["speed_ms"].(float64) > 10.01 {
+		t.Fatalf("JSON fix stored as %v", last)
+	}
+	form := fmt.Sprintf("id=box-1&location=43.7303,7.4202&heading=45&timestamp=%d", e.now.Add(20*time.Second).Unix())
+	if r := e.do("POST", "/v1/osmand", "", form, "Content-Type", "application/x-www-form-urlencoded").must(t, 200); str(r, "verdict") != "accepted" {
+		t.Fatalf("form fix %v", r)
+	}
+	if code, field := e.do("POST", "/v1/osmand", "", `{"device_id":"box-1","location":{"coords":{"longitude":7.4}}}`).err(); code != "invalid" || field != "lat" {
+		t.Fatalf("JSON fix without latitude: %s %s", code, field)
+	}
 	v["active"] = false
 	e.do("PUT", "/v1/vehicles/"+veh, e.admin, v).must(t, 200)
 	if code, field := e.do("GET", fix, "", nil).err(); code != "forbidden" || field != "id" {
