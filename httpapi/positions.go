@@ -209,6 +209,9 @@ func (s *Server) osmand(w http.ResponseWriter, r *http.Request) error {
 	if !s.live.allow(vehicleID, 1, time.Now()) {
 		return lastmile.Errorf(lastmile.ERateLimited, "id", "device %s sends positions faster than %g per second: slow down", dev, positionPerSec)
 	}
+	if v := q.Get("valid"); v == "false" || v == "0" {
+		return writeJSON(w, http.StatusOK, map[string]any{"verdict": tracking.Inaccurate}) // the device says so
+	}
 	verdicts, err := s.ingest(r.Context(), []lastmile.Position{p})
 	if err != nil {
 		return err

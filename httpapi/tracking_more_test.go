@@ -185,6 +185,9 @@ func TestDevices(t *testing.T) {
 	if r := e.do("POST", "/v1/osmand", "", form, "Content-Type", "application/x-www-form-urlencoded").must(t, 200); str(r, "verdict") != "accepted" {
 		t.Fatalf("form fix %v", r)
 	}
+	if r := e.do("GET", fmt.Sprintf("/v1/osmand?id=box-1&lat=44.9&lon=7.42&valid=false&timestamp=%d", e.now.Add(30*time.Second).Unix()), "", nil).must(t, 200); str(r, "verdict") != "inaccurate" {
+		t.Fatalf("a fix the device marks invalid: %v", r)
+	}
 	if code, field := e.do("POST", "/v1/osmand", "", `{"device_id":"box-1","location":{"coords":{"longitude":7.4}}}`).err(); code != "invalid" || field != "lat" {
 		t.Fatalf("JSON fix without latitude: %s %s", code, field)
 	}
