@@ -16,6 +16,7 @@ func TestPureLibraries(t *testing.T) {
 		"github.com/lastmile-dev/lastmile/vrp",
 		"github.com/lastmile-dev/lastmile/vrp/check",
 		"github.com/lastmile-dev/lastmile/travel",
+		"github.com/lastmile-dev/lastmile/tracking",
 	} {
 		t.Run(pkg, func(t *testing.T) {
 			p, err := build.Default.Import(pkg, "", 0)
