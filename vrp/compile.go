@@ -181,7 +181,6 @@ type model struct {
 	nTasks   int // jobs + shipment steps (breaks excluded)
 	// neighbours of each non-break task, nearest first (bounded list).
 	neighbours [][]int32
-	hasSetup   bool
 	granular   bool // insertion looks at neighbours' routes first
 	plan       bool // plan mode: evaluate vehicle steps as given
 	hasRide    bool // some shipment has a maximum ride time
@@ -277,7 +276,6 @@ func compileModel(p *Problem, threads int, plan bool) (*model, error) {
 		}
 		m.soften(&t, j.Soft)
 		m.tasks = append(m.tasks, t)
-		m.hasSetup = m.hasSetup || j.Setup != 0
 	}
 	m.nJobs = len(m.tasks)
 	for i, s := range p.Shipments {
@@ -298,7 +296,6 @@ func compileModel(p *Problem, threads int, plan bool) (*model, error) {
 		m.hasRide = m.hasRide || s.MaxRideTime > 0
 		m.soften(&m.tasks[base], s.Pickup.Soft)
 		m.soften(&m.tasks[base+1], s.Delivery.Soft)
-		m.hasSetup = m.hasSetup || s.Pickup.Setup != 0 || s.Delivery.Setup != 0
 	}
 	m.nShip = len(p.Shipments)
 	m.nTasks = len(m.tasks)

@@ -2,7 +2,6 @@ package vrp
 
 import (
 	"fmt"
-	"strings"
 )
 
 // Objective selects what Solve minimises once as many tasks as possible are
@@ -61,6 +60,3 @@ func (e *InputError) Error() string {
 func inputErrorf(field, format string, args ...any) *InputError {
 	return &InputError{Field: field, Msg: fmt.Sprintf(format, args...)}
 }
-
-// joinField joins path elements, e.g. joinField("jobs[3]", "delivery").
-func joinField(parts ...string) string { return strings.Join(parts, ".") }

@@ -150,40 +150,24 @@ func (m *model) update(r *route) {
 			}
 		}
 	}
+	// Running maxima of the load over its limit (the capacity, or a break's
+	// max_load), forwards and backwards.
 	for p := 0; p < P; p++ {
-		var ml []int64
-		if p >= 1 && p <= n {
-			ml = m.tasks[r.seq[p-1]].maxLoad
-		}
 		for d := 0; d < D; d++ {
-			lim := vm.capacity[d]
-			if ml != nil && ml[d] < lim {
-				lim = ml[d]
+			e := r.load[p*D+d] - limitAt(m, r, p, d)
+			if p > 0 {
+				e = max(e, r.fwdExc[(p-1)*D+d])
 			}
-			e := r.load[p*D+d] - lim
-			if p > 0 && r.fwdExc[(p-1)*D+d] > e {
-				r.fwdExc[p*D+d] = r.fwdExc[(p-1)*D+d]
-			} else {
-				r.fwdExc[p*D+d] = e
-			}
+			r.fwdExc[p*D+d] = e
 		}
 	}
 	for p := P - 1; p >= 0; p-- {
-		var ml []int64
-		if p >= 1 && p <= n {
-			ml = m.tasks[r.seq[p-1]].maxLoad
-		}
 		for d := 0; d < D; d++ {
-			lim := vm.capacity[d]
-			if ml != nil && ml[d] < lim {
-				lim = ml[d]
+			e := r.load[p*D+d] - limitAt(m, r, p, d)
+			if p < P-1 {
+				e = max(e, r.bwdExc[(p+1)*D+d])
 			}
-			e := r.load[p*D+d] - lim
-			if p < P-1 && r.bwdExc[(p+1)*D+d] > e {
-				r.bwdExc[p*D+d] = r.bwdExc[(p+1)*D+d]
-			} else {
-				r.bwdExc[p*D+d] = e
-			}
+			r.bwdExc[p*D+d] = e
 		}
 	}
 	for d := 0; d < D; d++ {

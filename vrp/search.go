@@ -295,10 +295,9 @@ func (se *searcher) drawGap() int {
 
 // insertion is a candidate place for a unit.
 type insertion struct {
-	v      int
-	pos    [2]int
-	cost   int64
-	target int // number of tasks (1 job, 2 shipment)
+	v    int
+	pos  [2]int
+	cost int64
 }
 
 // recreate reinserts removed units and unassigned ones, in one of SISR's
@@ -555,7 +554,7 @@ func (se *searcher) bestJob(r *route, u int, best *insertion) {
 				continue
 			}
 		}
-		*best = insertion{v: r.v, pos: [2]int{k, k}, cost: c, target: 1}
+		*best = insertion{v: r.v, pos: [2]int{k, k}, cost: c}
 	}
 }
 
@@ -580,6 +579,7 @@ func (se *searcher) bestShipment(r *route, u int, best *insertion) {
 	if r.nTasks == 0 {
 		emptyT, emptyD = vm.mat.duration(r.loc[0], r.loc[1]), vm.mat.distance(r.loc[0], r.loc[1])
 	}
+	exc := make([]int64, D)
 	for a := 1; a <= n+1; a++ {
 		prev := r.loc[a-1]
 		// pickup capacity at its own position
@@ -601,7 +601,6 @@ func (se *searcher) bestShipment(r *route, u int, best *insertion) {
 		t := s + setupAt(pt, prev) + pt.service
 		cur := pt.loc
 		// running max of load excess over original positions a..b-1
-		exc := make([]int64, D)
 		for d := range exc {
 			exc[d] = math.MinInt64 / 2
 		}
@@ -684,7 +683,7 @@ func (se *searcher) bestShipment(r *route, u int, best *insertion) {
 					continue
 				}
 			}
-			*best = insertion{v: r.v, pos: [2]int{a, b}, cost: c, target: 2}
+			*best = insertion{v: r.v, pos: [2]int{a, b}, cost: c}
 		}
 	}
 }
