@@ -35,6 +35,7 @@ func (m *model) output(s *solution, elapsed time.Duration) *Solution {
 	sol.Summary.Routes = len(sol.Routes)
 	unas := slices.Clone(s.unas)
 	slices.Sort(unas)
+	var se *searcher // made on the first explanation
 	for _, u := range unas {
 		t := &m.tasks[u]
 		if t.kind == kindBreak {
@@ -42,7 +43,10 @@ func (m *model) output(s *solution, elapsed time.Duration) *Solution {
 		}
 		reason := "time limit: the search stopped before this task could be placed"
 		if !s.cutoff {
-			reason = m.explain(u)
+			if se == nil {
+				se = m.explainSearcher()
+			}
+			reason = m.explain(u, se)
 		}
 		sol.Unassigned = append(sol.Unassigned, m.unassigned(u, reason))
 		if t.kind == kindPickup {
@@ -211,16 +215,16 @@ func (m *model) routeCost(v int, internal int64) int64 {
 
 // explain says why unit u could not be assigned, by trying it alone in each
 // vehicle.
-func (m *model) explain(u int) string {
+func (m *model) explain(u int, se *searcher) string {
 	x := &m.tasks[u]
 	skills, capacity, window, limits := false, false, false, false
+	// one scratch state per task: each vehicle only touches its own route
+	scratch := m.newSolution()
 	for v := range m.vehicles {
 		if !m.canServe(v, x) {
 			continue
 		}
 		skills = true
-		r := &route{v: v}
-		m.update(r)
 		fits := true
 		tasks := []int{u}
 		if x.kind == kindPickup {
@@ -238,6 +242,7 @@ func (m *model) explain(u int) string {
 			continue
 		}
 		capacity = true
+		r := &route{v: v}
 		r.seq = append(r.seq, tasks...)
 		r.seq = append(r.seq, m.vehicles[v].breaks...)
 		m.update(r)
@@ -245,7 +250,7 @@ func (m *model) explain(u int) string {
 			continue
 		}
 		limits = true
-		if m.aloneFeasible(v, tasks) {
+		if m.aloneFeasible(scratch, se, v, tasks) {
 			window = true
 		}
 	}
@@ -276,15 +281,20 @@ func (m *model) explain(u int) string {
 	}
 }
 
-// aloneFeasible reports whether the tasks fit alone in vehicle v, with its
-// breaks placed anywhere.
-func (m *model) aloneFeasible(v int, tasks []int) bool {
+// explainSearcher is a searcher for explain: no blinks, every vehicle its
+// own class.
+func (m *model) explainSearcher() *searcher {
 	se := m.newSearcher(1, MinimizeCost)
 	se.allowNew, se.blink = true, 0
 	for i := range se.vclass {
 		se.vclass[i] = -1
 	}
-	s := m.newSolution()
+	return se
+}
+
+// aloneFeasible reports whether the tasks fit alone in vehicle v, with its
+// breaks placed anywhere, using vehicle v's empty route in s.
+func (m *model) aloneFeasible(s *solution, se *searcher, v int, tasks []int) bool {
 	best := insertion{v: -1, cost: 1 << 62}
 	se.evalRoute(s.routes[v], tasks[0], &best)
 	if best.v < 0 {
