@@ -26,8 +26,10 @@ func runCheck(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 	asJSON := fs.Bool("json", false, "print the whole report as JSON")
 	speed := fs.Float64("speed", travel.DefaultSpeedKMH, "average speed in `KMH` for great-circle travel when the problem has no matrix (as given to solve)")
 	detour := fs.Float64("detour", travel.DefaultDetourFactor, "road over straight-line distance `FACTOR` for great-circle travel (as given to solve)")
+	var rf roadFlags
+	rf.register(fs) // --osm, --graph, --osrm: travel as solve did
 	fs.Usage = func() {
-		fmt.Fprintln(fs.Output(), "usage: lastmile check [--json] [--speed KMH --detour F] PROBLEM.json SOLUTION.json\n\n"+
+		fmt.Fprintln(fs.Output(), "usage: lastmile check [--json] [--speed KMH --detour F | --osm FILE | --graph FILE | --osrm URL] PROBLEM.json SOLUTION.json\n\n"+
 			"Checks a solution against its problem, both in VROOM's JSON formats, and\n"+
 			"prints \"feasible, cost N\" or the findings, one per line. Use - to read\n"+
 			"one of the files from standard input.\n\nflags:")
@@ -59,7 +61,11 @@ func runCheck(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 		return fmt.Errorf("check: read problem: %w", err)
 	}
 	// Problems given by coordinates are travelled as solve travels them.
-	if err := vrp.ResolveTravel(ctx, p, travel.GreatCircle{SpeedKMH: *speed, DetourFactor: *detour}); err != nil {
+	src, err := rf.source(ctx, stderr, travel.GreatCircle{SpeedKMH: *speed, DetourFactor: *detour})
+	if err != nil {
+		return fmt.Errorf("check: %w", err)
+	}
+	if err := vrp.ResolveTravel(ctx, p, src); err != nil {
 		return fmt.Errorf("check: travel: %w", err)
 	}
 	var s *vrp.Solution

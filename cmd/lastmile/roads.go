@@ -375,10 +375,10 @@ func (f *roadFlags) register(fs *flag.FlagSet) {
 	fs.Float64Var(&f.maxSnap, "max-snap", 1000, "largest distance in `METRES` from a location to its road (--osm, --graph)")
 }
 
-// source returns the travel source the flags choose, or nil when none of
-// --osm, --graph and --osrm is given. Problems with the files or flags are
-// input errors.
-func (f *roadFlags) source(ctx context.Context, stderr io.Writer) (vrp.TravelSource, error) {
+// source returns the travel source the flags choose, or fallback when none
+// of --osm, --graph and --osrm is given. Problems with the files or flags
+// are input errors.
+func (f *roadFlags) source(ctx context.Context, stderr io.Writer, fallback vrp.TravelSource) (vrp.TravelSource, error) {
 	given := 0
 	for _, v := range []string{f.osm, f.graph, f.osrm} {
 		if v != "" {
@@ -387,7 +387,7 @@ func (f *roadFlags) source(ctx context.Context, stderr io.Writer) (vrp.TravelSou
 	}
 	switch {
 	case given == 0:
-		return nil, nil
+		return fallback, nil
 	case given > 1:
 		return nil, usagef("--osm, --graph and --osrm exclude each other")
 	case !(f.maxSnap > 0):

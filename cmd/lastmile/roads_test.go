@@ -233,7 +233,7 @@ func TestRoadFlags(t *testing.T) {
 			if err := fs.Parse(c.args); err != nil {
 				t.Fatal(err)
 			}
-			src, err := f.source(context.Background(), io.Discard)
+			src, err := f.source(context.Background(), io.Discard, nil)
 			if c.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), c.wantErr) {
 					t.Fatalf("error %v, want one mentioning %q", err, c.wantErr)

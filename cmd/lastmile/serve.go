@@ -28,7 +28,6 @@ import (
 	"github.com/lastmile-dev/lastmile/travel"
 	"github.com/lastmile-dev/lastmile/travel/osrmhttp"
 	"github.com/lastmile-dev/lastmile/travel/roads"
-	"github.com/lastmile-dev/lastmile/vrp"
 )
 
 type serveFlags struct {
@@ -123,11 +122,9 @@ func runServe(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 		return usagef("--threads, --plan-time-limit and --optimize-time-limit must be positive")
 	}
 
-	var src vrp.TravelSource = travel.GreatCircle{SpeedKMH: f.speed, DetourFactor: f.detour}
-	if rs, err := f.roads.source(ctx, stderr); err != nil {
+	src, err := f.roads.source(ctx, stderr, travel.GreatCircle{SpeedKMH: f.speed, DetourFactor: f.detour})
+	if err != nil {
 		return err
-	} else if rs != nil {
-		src = rs
 	}
 
 	st, blobDir, err := openStore(ctx, f.db, f.blobs)

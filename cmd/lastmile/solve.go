@@ -112,13 +112,9 @@ func runSolve(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 		opts.Start = prev
 	}
 	userIndices := hasIndices(p)
-	var src vrp.TravelSource = travel.GreatCircle{SpeedKMH: f.speed, DetourFactor: f.detour}
-	roadSrc, err := f.roads.source(ctx, stderr)
+	src, err := f.roads.source(ctx, stderr, travel.GreatCircle{SpeedKMH: f.speed, DetourFactor: f.detour})
 	if err != nil {
 		return solveFailed(f.output, stdout, codeInput, err)
-	}
-	if roadSrc != nil {
-		src = roadSrc
 	}
 	if err := vrp.ResolveTravel(ctx, p, src); err != nil {
 		return solveFailed(f.output, stdout, codeRouting, err)
