@@ -225,7 +225,7 @@ func (s *Server) solve(ctx context.Context, d *dayProblem, limit time.Duration) 
 	}
 	sctx, cancel := context.WithTimeout(ctx, limit)
 	defer cancel()
-	sol, err := vrp.Solve(sctx, d.p, vrp.Options{Seed: 1, Threads: s.cfg.Threads})
+	sol, err := vrp.Solve(sctx, d.p, vrp.Options{Seed: 1, Threads: s.cfg.Threads, MaxIterations: s.cfg.PlanIterations})
 	if err != nil {
 		return nil, fmt.Errorf("plan: %w", vrpError(err))
 	}

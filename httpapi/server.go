@@ -41,6 +41,12 @@ type Config struct {
 	MaxBody           int64 // JSON bodies (default 10 MiB); imports get 8 times more
 	MaxUpload         int64 // one proof-of-delivery file (default 10 MiB)
 
+	// PlanIterations, when positive, bounds the optimizer's search in
+	// planning by iterations as well as by time: with Threads 1 and a
+	// time limit that is not reached, a plan is then a function of its
+	// orders and fleet only (reproducible simulations and tests).
+	PlanIterations int64
+
 	// Live tracking: the tracker's settings (its clock and travel source
 	// default to the server's), how often a vehicle's position is kept in
 	// the history (default 15 s) and for how long (0: forever).
