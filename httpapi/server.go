@@ -228,6 +228,7 @@ func (s *Server) register() {
 	s.handle("POST", "/v1/plans/{id}/moves", staff, s.moveStop)
 	s.handle("POST", "/v1/plans/{id}/routes/{route}/lock", staff, s.lockRoute)
 
+	s.handle("GET", "/v1/me/routes", driverOnly, s.myRoutes)
 	s.handle("GET", "/v1/routes/{id}/manifest", onRoute, s.manifest)
 	s.handle("POST", "/v1/routes/{id}/scans", onRoute, s.scan)
 	s.handle("POST", "/v1/routes/{id}/dispatch", staff, s.dispatch)
