@@ -534,8 +534,10 @@ func etaOf(pr *tracking.Progress, orderID string) *tracking.StopETA {
 	return nil
 }
 
+// trackURL is the recipient's tracking page of an order (served by the web
+// app at /t/{token}; its data comes from /v1/track/{token}).
 func (s *Server) trackURL(o *lastmile.Order) string {
-	return strings.TrimSuffix(s.cfg.PublicURL, "/") + "/v1/track/" + url.PathEscape(o.TrackingToken)
+	return strings.TrimSuffix(s.cfg.PublicURL, "/") + "/t/" + url.PathEscape(o.TrackingToken)
 }
 
 // lifecycleOutbox returns the notifications of an order's status change

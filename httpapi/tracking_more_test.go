@@ -111,7 +111,7 @@ func TestRecipientNotifications(t *testing.T) {
 	}
 	var text struct{ Subject, Body string }
 	json.Unmarshal(mustRaw(loud[0]["payload"]), &text)
-	if !strings.Contains(text.Body, "out for delivery") || !strings.Contains(text.Body, "https://track.example/v1/track/") || !strings.Contains(text.Body, "between") {
+	if !strings.Contains(text.Body, "out for delivery") || !strings.Contains(text.Body, "https://track.example/t/") || strings.Contains(text.Body, "/v1/track/") || !strings.Contains(text.Body, "between") {
 		t.Fatalf("dispatched email %+v", text)
 	}
 	// Delivered with proof: the token shows the proof, not the van.
