@@ -94,6 +94,11 @@ type vehicleModel struct {
 	costM       []int64 // precomputed arc costs (internal units); nil: computed on the fly
 	limited     bool    // max_travel_time or max_distance is set
 	maxDuration int64   // working time bound; 0 none
+	maxWait     int64   // bound on the waiting before one step; -1 none
+	waitCost    int64   // internal cost per second of waiting; 0 none
+	balance     int64   // balance_cost_per_hour2; 0 none
+	exactFeas   bool    // feasibility needs exact re-evaluation (working time, waiting)
+	exactCost   bool    // cost needs exact re-evaluation (waiting, balance)
 }
 
 // maxCostMatrix bounds the size of precomputed cost matrices (entries).
@@ -327,6 +332,14 @@ func compileModel(p *Problem, threads int, plan bool) (*model, error) {
 			hasCosts: tm.cost != nil}
 		vm.limited = vm.maxTravel >= 0 || vm.maxDistance >= 0
 		vm.maxDuration = v.MaxDuration
+		vm.maxWait = -1
+		if v.MaxWaiting != nil {
+			vm.maxWait = *v.MaxWaiting
+		}
+		vm.waitCost = v.WaitingCostPerHour * 1000
+		vm.balance = v.BalanceCostPerHour2
+		vm.exactFeas = vm.maxDuration > 0 || vm.maxWait >= 0
+		vm.exactCost = vm.waitCost > 0 || vm.balance > 0
 		if vm.maxTasks < 0 {
 			vm.maxTasks = math.MaxInt32
 		}

@@ -141,7 +141,20 @@ type Vehicle struct {
 	// starts (the start is delayed to cut waiting); 0 means no limit. JSON:
 	// "lastmile": {"max_duration": s}.
 	MaxDuration int64
-	Steps       []VehicleStep
+	// MaxWaiting bounds the waiting before any one step of the route, in
+	// the schedule as output (the start delayed to cut waiting); nil means
+	// no limit. JSON: "lastmile": {"max_waiting": s}.
+	MaxWaiting *int64
+	// WaitingCostPerHour prices the route's waiting, in the schedule as
+	// output, like per_hour prices travel. JSON: "lastmile":
+	// {"waiting_cost_per_hour": c}.
+	WaitingCostPerHour int64
+	// BalanceCostPerHour2 adds c × h² to the route's cost, h being its
+	// working time in hours: a convex term that evens out route durations
+	// (two routes of 4 h cost less than one of 8 h). JSON: "lastmile":
+	// {"balance_cost_per_hour2": c}.
+	BalanceCostPerHour2 int64
+	Steps               []VehicleStep
 }
 
 // Matrix holds square travel matrices for one profile. Durations is required

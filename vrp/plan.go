@@ -222,6 +222,9 @@ func (m *model) planViolations(v int, r *route, rt *Route) {
 	}
 	var waiting int64
 	for i := range rt.Steps {
+		if w := rt.Steps[i].WaitingTime; vm.maxWait >= 0 && w > vm.maxWait {
+			add(&rt.Steps[i].Violations, "max_waiting", w-vm.maxWait) // extension
+		}
 		waiting += rt.Steps[i].WaitingTime
 		rt.Violations = mergeViolations(rt.Violations, rt.Steps[i].Violations)
 	}
@@ -237,6 +240,16 @@ func (m *model) planViolations(v int, r *route, rt *Route) {
 	}
 	if m.missingBreaks(r) {
 		add(&rt.Violations, "missing_break", 0)
+	}
+	if n := len(rt.Steps); vm.maxDuration > 0 && n > 0 {
+		last := &rt.Steps[n-1]
+		end := last.Arrival
+		if last.Type != StepEnd {
+			end += last.WaitingTime + last.Setup + last.Service
+		}
+		if wt := end - rt.Steps[0].Arrival; wt > vm.maxDuration {
+			add(&rt.Violations, "max_duration", wt-vm.maxDuration) // extension
+		}
 	}
 }
 

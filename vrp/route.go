@@ -263,6 +263,13 @@ func (m *model) update(r *route) {
 	if vm.maxDuration > 0 && r.nTasks > 0 && r.workingTime() > vm.maxDuration {
 		r.feasible = false
 	}
+	if (vm.exactCost || vm.maxWait >= 0) && r.nTasks > 0 {
+		waits, most, work := m.outputTimes(r)
+		if vm.maxWait >= 0 && most > vm.maxWait {
+			r.feasible = false
+		}
+		r.cost += vm.waitCost*waits + balanceCost(vm.balance, work)
+	}
 	if r.nTasks == 0 {
 		// An unused vehicle costs nothing.
 		r.travel, r.distance, r.cost = 0, 0, 0
@@ -448,6 +455,65 @@ func (r *route) startDelay() int64 {
 		return 0
 	}
 	return max(0, min(r.waiting, r.latest[0]-r.dep[0]))
+}
+
+// outputTimes replays r's schedule as it is output (the start delayed by
+// startDelay, earliest service everywhere, an open route starting when its
+// first task can) and returns its total waiting, its largest waiting before
+// one step and its working time from the first step to the end.
+func (m *model) outputTimes(r *route) (waits, most, work int64) {
+	vm := &m.vehicles[r.v]
+	t := vm.twStart + r.startDelay()
+	start := t
+	cur := vm.startLoc
+	first := vm.startLoc < 0
+	for i, ti := range r.seq {
+		tk := &m.tasks[ti]
+		var arr int64
+		if tk.kind == kindBreak {
+			arr = t
+		} else {
+			arr = t
+			if !first {
+				arr += vm.mat.duration(cur, tk.loc)
+			}
+			if first && len(tk.tws) > 0 {
+				if s := earliest(tk.tws, arr); s > arr {
+					arr = s
+				}
+			}
+		}
+		if i == 0 && vm.startLoc < 0 {
+			start = arr
+		}
+		s := earliest(tk.tws, arr)
+		if s < 0 {
+			s = arr
+		}
+		waits += s - arr
+		most = max(most, s-arr)
+		if tk.kind == kindBreak {
+			t = s + tk.service
+			continue
+		}
+		first = false
+		t = s + setupAt(tk, cur) + tk.service
+		cur = tk.loc
+	}
+	if vm.endLoc >= 0 && cur >= 0 {
+		t += vm.mat.duration(cur, vm.endLoc)
+	}
+	return waits, most, t - start
+}
+
+// balanceCost is the internal cost of the balance term: c × h² for a
+// working time of h hours (c × s² × 1000 / 3600 internal units).
+func balanceCost(c, seconds int64) int64 {
+	if c == 0 {
+		return 0
+	}
+	seconds = min(seconds, 1_000_000) // c ≤ 100,000: no overflow
+	return c * seconds * seconds * 10 / 36
 }
 
 // workingTime is the route's duration from the delayed start to the end,

@@ -387,7 +387,7 @@ func (se *searcher) insertBreak(s *solution, v, b int) bool {
 		if !m.loadOKSingle(r, x, k) || !m.timeOKSingle(r, x, k) {
 			continue
 		}
-		if (m.hasRide && r.openRide[k] > 0 || m.vehicles[v].maxDuration > 0) && !m.exactInsert(r, []int{b}, []int{k}) {
+		if (m.hasRide && r.openRide[k] > 0 || m.vehicles[v].exactFeas) && !m.exactInsert(r, []int{b}, []int{k}) {
 			continue
 		}
 		// prefer the position with the least waiting added
@@ -535,8 +535,8 @@ func (se *searcher) bestJob(r *route, u int, best *insertion) {
 			dd += vm.mat.distance(r.loc[0], r.loc[n+1])
 		}
 		c := dc + extra
-		if c >= best.cost {
-			continue
+		if c-vm.waitCost*r.waiting >= best.cost {
+			continue // waiting filled by the task is the most it can save
 		}
 		if !m.routeLimitsOK(r, 1, dt, dd) || !m.loadOKSingle(r, x, k) || !m.timeOKSingle(r, x, k) {
 			continue
@@ -544,10 +544,10 @@ func (se *searcher) bestJob(r *route, u int, best *insertion) {
 		if m.hasRide && r.openRide[k] > 0 && !m.exactInsert(r, []int{u}, []int{k}) {
 			continue // delays a ride-limited shipment on board
 		}
-		if vm.maxDuration > 0 && !m.exactInsert(r, []int{u}, []int{k}) {
-			continue // working time
+		if vm.exactFeas && !vm.exactCost && !m.hasSoft && !m.exactInsert(r, []int{u}, []int{k}) {
+			continue // working time, waiting
 		}
-		if m.hasSoft {
+		if m.hasSoft || vm.exactCost {
 			// lateness makes the travel delta a lower bound: price it exactly
 			d, ok := m.exactCost(r, []int{u}, []int{k})
 			if c = d + extra; !ok || c >= best.cost {
@@ -654,7 +654,7 @@ func (se *searcher) bestShipment(r *route, u int, best *insertion) {
 				dd = pdd + vm.mat.distance(pl, dl.loc) + vm.mat.distance(dl.loc, nl) - vm.mat.distance(pl, nl)
 			}
 			c := dc + extra
-			if c >= best.cost {
+			if c-vm.waitCost*r.waiting >= best.cost {
 				continue
 			}
 			if !m.routeLimitsOK(r, 2, dt+emptyT, dd+emptyD) {
@@ -671,10 +671,10 @@ func (se *searcher) bestShipment(r *route, u int, best *insertion) {
 			if dl.maxRide > 0 && st-(s+setupAt(pt, prev)+pt.service) > dl.maxRide {
 				continue
 			}
-			if (m.hasRide || vm.maxDuration > 0) && !m.exactInsert(r, []int{u, pt.partner}, []int{a, b}) {
+			if (m.hasRide || vm.exactFeas) && !(m.hasSoft || vm.exactCost) && !m.exactInsert(r, []int{u, pt.partner}, []int{a, b}) {
 				continue
 			}
-			if m.hasSoft {
+			if m.hasSoft || vm.exactCost {
 				d, ok := m.exactCost(r, []int{u, pt.partner}, []int{a, b})
 				if c = d + vm.fixed + se.newRoutePenalty; r.nTasks > 0 {
 					c = d

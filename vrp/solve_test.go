@@ -556,6 +556,14 @@ func richProblem(seed uint64) *vrp.Problem {
 		if r.IntN(4) == 0 {
 			veh.MaxDistance = 12000 + r.Int64N(8000)
 		}
+		switch r.IntN(6) {
+		case 0:
+			veh.WaitingCostPerHour = 1800 + r.Int64N(3600)
+		case 1:
+			veh.MaxWaiting = ptr(200 + r.Int64N(600))
+		case 2:
+			veh.BalanceCostPerHour2 = 100 + r.Int64N(2000)
+		}
 		p.Vehicles = append(p.Vehicles, veh)
 	}
 	return p
@@ -753,5 +761,117 @@ func TestSolveWarmStart(t *testing.T) {
 	re := solveChecked(t, &q, vrp.Options{Seed: 9, MaxIterations: 1, Start: prev})
 	if len(re.Unassigned) != 0 {
 		t.Errorf("re-plan left %d tasks out", len(re.Unassigned))
+	}
+}
+
+func TestSolveWaitingCost(t *testing.T) {
+	// A station and two jobs 100 s from it and from each other: job 1 due
+	// by 200 s, job 2 not before 1,000 s. One vehicle serves both for 300 s
+	// of travel but waits 700 s (its start can be delayed by 100 s only);
+	// two vehicles travel 400 s and never wait. Waiting at 3,600 an hour
+	// (1 a second) makes the second plan the cheaper one; a 600 s bound on
+	// one wait makes the first impossible, so that one vehicle alone
+	// leaves a job out.
+	m := &vrp.Matrix{Durations: [][]int64{{0, 100, 100}, {100, 0, 100}, {100, 100, 0}}}
+	build := func(vehicles int, waitCost int64, maxWait *int64) *vrp.Problem {
+		p := &vrp.Problem{Matrices: map[string]*vrp.Matrix{"car": m}}
+		p.Jobs = []vrp.Job{
+			{ID: 1, Location: at(1), TimeWindows: []vrp.TimeWindow{{0, 200}}},
+			{ID: 2, Location: at(2), TimeWindows: []vrp.TimeWindow{{1000, 1100}}},
+		}
+		for v := 1; v <= vehicles; v++ {
+			veh := vehicle(uint64(v), 0, 0)
+			veh.TimeWindow = &vrp.TimeWindow{Start: 0, End: 10000}
+			veh.WaitingCostPerHour = waitCost
+			veh.MaxWaiting = maxWait
+			p.Vehicles = append(p.Vehicles, veh)
+		}
+		return p
+	}
+	for _, tc := range []struct {
+		name               string
+		vehicles           int
+		waitCost           int64
+		maxWait            *int64
+		cost, waiting      int64
+		routes, unassigned int
+	}{
+		{"free waiting", 2, 0, nil, 300, 700, 1, 0},
+		{"paid waiting", 2, 3600, nil, 400, 0, 2, 0},
+		{"cheap waiting", 2, 360, nil, 370, 700, 1, 0},
+		{"bounded waiting", 2, 0, ptr[int64](600), 400, 0, 2, 0},
+		{"bound met", 2, 0, ptr[int64](700), 300, 700, 1, 0},
+		{"bounded waiting, one vehicle", 1, 0, ptr[int64](600), 200, 0, 1, 1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			sol := solveChecked(t, build(tc.vehicles, tc.waitCost, tc.maxWait), vrp.Options{})
+			if sol.Summary.Cost != tc.cost || sol.Summary.WaitingTime != tc.waiting || len(sol.Routes) != tc.routes || len(sol.Unassigned) != tc.unassigned {
+				t.Fatalf("cost %d, waiting %d, %d routes, %d unassigned; want %d, %d, %d, %d",
+					sol.Summary.Cost, sol.Summary.WaitingTime, len(sol.Routes), len(sol.Unassigned), tc.cost, tc.waiting, tc.routes, tc.unassigned)
+			}
+		})
+	}
+}
+
+func TestSolveBalance(t *testing.T) {
+	// Four jobs at one place 100 s from the station, 1,000 s of service
+	// each, two vehicles. Without the balance term one vehicle does all
+	// (travel 200). At 1,000 per squared hour that route (4,200 s) costs
+	// 200 + 1,361 while two routes of 2,200 s cost 2 × 573 = 1,146 (373.46 rounded per route).
+	build := func(c int64) *vrp.Problem {
+		p := &vrp.Problem{Matrices: map[string]*vrp.Matrix{"car": lineMatrix(0, 100)}}
+		for i := 1; i <= 4; i++ {
+			p.Jobs = append(p.Jobs, vrp.Job{ID: uint64(i), Location: at(1), Service: 1000})
+		}
+		for v := 1; v <= 2; v++ {
+			veh := vehicle(uint64(v), 0, 0)
+			veh.BalanceCostPerHour2 = c
+			p.Vehicles = append(p.Vehicles, veh)
+		}
+		return p
+	}
+	one := solveChecked(t, build(0), vrp.Options{})
+	if len(one.Routes) != 1 || one.Summary.Cost != 200 {
+		t.Fatalf("no balance: %d routes costing %d, want 1 costing 200", len(one.Routes), one.Summary.Cost)
+	}
+	two := solveChecked(t, build(1000), vrp.Options{})
+	if len(two.Routes) != 2 || two.Summary.Cost != 1146 {
+		t.Fatalf("balance: %d routes costing %d, want 2 costing 1,146", len(two.Routes), two.Summary.Cost)
+	}
+	for _, r := range two.Routes {
+		if got := len(routeIDs(r)); got != 2 {
+			t.Errorf("vehicle %d serves %d jobs, want 2", r.Vehicle, got)
+		}
+	}
+}
+
+func TestPlanReportsWorkingTimeViolations(t *testing.T) {
+	// Jobs 1 then 2, 10 s apart on a line from the station; job 2 opens at
+	// 100 s: the vehicle waits 80 s there and is back at 120 s.
+	v := vehicle(1, 0, 0)
+	v.MaxWaiting = ptr(int64(50))
+	v.MaxDuration = 100
+	v.Steps = []vrp.VehicleStep{{Type: vrp.StepStart}, {Type: vrp.StepJob, ID: 1}, {Type: vrp.StepJob, ID: 2}, {Type: vrp.StepEnd}}
+	p := &vrp.Problem{
+		Jobs: []vrp.Job{
+			{ID: 1, Location: at(1)},
+			{ID: 2, Location: at(2), TimeWindows: []vrp.TimeWindow{{100, 200}}},
+		},
+		Vehicles: []vrp.Vehicle{v},
+		Matrices: map[string]*vrp.Matrix{"car": lineMatrix(0, 10, 20)},
+	}
+	sol, err := vrp.Plan(context.Background(), p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	causes := map[string]int64{}
+	for _, v := range sol.Summary.Violations {
+		causes[v.Cause] = v.Duration
+	}
+	if causes["max_waiting"] != 30 || causes["max_duration"] != 20 {
+		t.Errorf("violations %+v: want max_waiting 30 (80 s > 50 s) and max_duration 20 (120 s > 100 s)", sol.Summary.Violations)
+	}
+	if got := sol.Routes[0].Steps[2].Violations; len(got) != 1 || got[0].Cause != "max_waiting" {
+		t.Errorf("job 2 violations %+v, want max_waiting", got)
 	}
 }

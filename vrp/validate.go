@@ -210,6 +210,14 @@ func timeWindows(field string, tws []TimeWindow) error {
 	return nil
 }
 
+// maxRate bounds cost rates per hour of the extensions, so that internal
+// costs stay far from overflow; maxBalanceRate bounds the balance term's
+// rate, which multiplies a squared duration.
+const (
+	maxRate        = 1_000_000_000
+	maxBalanceRate = 100_000
+)
+
 func nonNegative(field string, x int64) error {
 	if x < 0 {
 		return inputErrorf(field, "negative value %d", x)
@@ -378,6 +386,17 @@ func (v *validator) vehicles() error {
 		}
 		if err := nonNegative(f+".lastmile.max_duration", vh.MaxDuration); err != nil {
 			return err
+		}
+		if vh.MaxWaiting != nil {
+			if err := nonNegative(f+".lastmile.max_waiting", *vh.MaxWaiting); err != nil {
+				return err
+			}
+		}
+		if c := vh.WaitingCostPerHour; c < 0 || c > maxRate {
+			return inputErrorf(f+".lastmile.waiting_cost_per_hour", "%d is outside [0, %d]", c, maxRate)
+		}
+		if c := vh.BalanceCostPerHour2; c < 0 || c > maxBalanceRate {
+			return inputErrorf(f+".lastmile.balance_cost_per_hour2", "%d is outside [0, %d]", c, maxBalanceRate)
 		}
 		if sf := vh.SpeedFactor; math.IsNaN(sf) || sf < 0 || sf > 5 {
 			return inputErrorf(f+".speed_factor", "%g is outside (0, 5]", sf)

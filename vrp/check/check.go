@@ -501,7 +501,12 @@ func travelCost(perHour, perKm, seconds, metres int64) int64 {
 // travelCostLate adds lateSum (Σ late_cost_per_hour × seconds late) to the
 // travel cost before its one rounding.
 func travelCostLate(perHour, perKm, seconds, metres, lateSum int64) int64 {
-	x := perHour*seconds*1000 + perKm*metres*3600 + lateSum*1000
+	return roundCost(perHour*seconds*1000 + perKm*metres*3600 + lateSum*1000)
+}
+
+// roundCost converts internal cost units (cost × 3,600,000) to cost,
+// rounding half away from zero.
+func roundCost(x int64) int64 {
 	if x >= 0 {
 		return (x + 1_800_000) / 3_600_000
 	}
@@ -683,6 +688,7 @@ func (c *checker) sequence(vi int, prefix string, steps []vrp.Step) RouteReport 
 	breakSeen := make(map[uint64]int)
 	shipSeen := make(map[int][2]int) // shipment -> step index of pickup, delivery (+1; 0 = absent)
 	var lateCost int64               // Σ late_cost_per_hour × seconds late
+	var maxWait int64                // the longest waiting before one step
 
 	for k := first; k < last; k++ {
 		s := &steps[k]
@@ -764,6 +770,7 @@ func (c *checker) sequence(vi int, prefix string, steps []vrp.Step) RouteReport 
 			rr.Setup += setup
 			rr.Service += t.service
 			rr.WaitingTime += wait
+			maxWait = max(maxWait, wait)
 			rr.Priority += t.priority
 			serviceStart[key] = start
 			position[key] = k
@@ -812,6 +819,7 @@ func (c *checker) sequence(vi int, prefix string, steps []vrp.Step) RouteReport 
 			compareLoad(k, s.Load, load)
 			rr.Service += b.Service
 			rr.WaitingTime += wait
+			maxWait = max(maxWait, wait)
 			key := taskKey{vrp.StepBreak, b.ID}
 			serviceStart[key] = start
 			position[key] = k
@@ -895,6 +903,9 @@ func (c *checker) sequence(vi int, prefix string, steps []vrp.Step) RouteReport 
 	if v.MaxDuration > 0 && rr.End-rr.Start > v.MaxDuration {
 		add(-1, "", "working time %d (from %d to %d) exceeds max_duration %d", rr.End-rr.Start, rr.Start, rr.End, v.MaxDuration)
 	}
+	if v.MaxWaiting != nil && maxWait > *v.MaxWaiting {
+		add(-1, "", "waiting %d before one step exceeds max_waiting %d", maxWait, *v.MaxWaiting)
+	}
 	if v.MaxTasks >= 0 && rr.Tasks > v.MaxTasks {
 		add(-1, "", "%d tasks exceed max_tasks %d", rr.Tasks, v.MaxTasks)
 	}
@@ -915,13 +926,21 @@ func (c *checker) sequence(vi int, prefix string, steps []vrp.Step) RouteReport 
 	// Cost.
 	// Lateness under soft windows costs late_cost_per_hour per hour; it is
 	// rounded once with the travel cost, as the solver does.
+	// Waiting costs waiting_cost_per_hour per hour and the balance term
+	// balance_cost_per_hour2 × (working hours)², both rounded with the rest.
+	lateCost += v.WaitingCostPerHour * rr.WaitingTime
+	var balance int64
+	if c := v.BalanceCostPerHour2; c > 0 {
+		w := min(rr.End-rr.Start, 1_000_000)
+		balance = c * w * w * 10 / 36
+	}
 	rr.Cost = v.Costs.Fixed
 	if tm.m != nil && tm.m.Costs != nil {
-		rr.Cost += cum.cost + (lateCost*1000+1_800_000)/3_600_000
+		rr.Cost += cum.cost + roundCost(lateCost*1000+balance)
 	} else {
 		// The rates are taken as given: the JSON reader fills per_hour with
 		// its default, 3600, when the input leaves it out.
-		rr.Cost += travelCostLate(v.Costs.PerHour, v.Costs.PerKm, cum.duration, cum.distance, lateCost)
+		rr.Cost += roundCost(v.Costs.PerHour*cum.duration*1000 + v.Costs.PerKm*cum.distance*3600 + lateCost*1000 + balance)
 	}
 
 	// The vehicle's own steps: order and timing of the listed tasks.

@@ -797,3 +797,44 @@ func TestCheckMaxDuration(t *testing.T) {
 		}
 	}
 }
+
+func TestCheckWaitingAndBalance(t *testing.T) {
+	// One job 10 s away with a window from 30 s: the vehicle leaves at 0,
+	// waits 20 s, serves 5 s and is back at 45 s (travel 20 s).
+	m := &vrp.Matrix{Durations: [][]int64{{0, 10}, {10, 0}}}
+	at := func(i int) vrp.Location { return vrp.Location{Index: i, HasIndex: true} }
+	for _, tc := range []struct {
+		name              string
+		maxWait           *int64
+		waitCost, balance int64
+		cost              int64
+		ok                bool
+	}{
+		{"plain", nil, 0, 0, 20, true},
+		{"wait bound met", ptrInt(20), 0, 0, 20, true},
+		{"wait bound broken", ptrInt(19), 0, 0, 20, false},
+		{"waiting priced", nil, 3600, 0, 40, true},
+		{"waiting priced, cost reported without it", nil, 3600, 0, 20, false},
+		// 45 s of working time at 3,600,000 per squared hour: 562.5 → 563.
+		{"balance", nil, 0, 3_600_000, 583, true},
+	} {
+		p := &vrp.Problem{
+			Jobs: []vrp.Job{{ID: 1, Location: at(1), Service: 5, TimeWindows: []vrp.TimeWindow{{Start: 30, End: 100}}}},
+			Vehicles: []vrp.Vehicle{{ID: 1, Start: ptrLoc(at(0)), End: ptrLoc(at(0)), MaxWaiting: tc.maxWait,
+				WaitingCostPerHour: tc.waitCost, BalanceCostPerHour2: tc.balance,
+				MaxTasks: -1, MaxTravelTime: -1, MaxDistance: -1, Costs: vrp.Costs{PerHour: 3600}}},
+			Matrices: map[string]*vrp.Matrix{"car": m},
+		}
+		s := &vrp.Solution{Summary: vrp.Summary{Cost: tc.cost, Routes: 1, Duration: 20, Service: 5, WaitingTime: 20},
+			Routes: []vrp.Route{{Vehicle: 1, Cost: tc.cost, Duration: 20, Service: 5, WaitingTime: 20, Steps: []vrp.Step{
+				{Type: vrp.StepStart, Location: ptrLoc(at(0))},
+				{Type: vrp.StepJob, ID: 1, Location: ptrLoc(at(1)), Arrival: 10, WaitingTime: 20, Duration: 10, Service: 5},
+				{Type: vrp.StepEnd, Location: ptrLoc(at(0)), Arrival: 45, Duration: 20},
+			}}}}
+		if rep := Check(p, s); rep.Feasible != tc.ok {
+			t.Errorf("%s: feasible %v, want %v (findings %v)", tc.name, rep.Feasible, tc.ok, rep.Errors)
+		}
+	}
+}
+
+func ptrInt(v int64) *int64 { return &v }

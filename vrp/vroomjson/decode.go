@@ -419,6 +419,15 @@ func (d *problemDecoder) vehicle(v *vrp.Vehicle) error {
 				switch key {
 				case "max_duration":
 					v.MaxDuration, err = r.int64()
+				case "max_waiting":
+					var w int64
+					if w, err = r.int64(); err == nil {
+						v.MaxWaiting = &w
+					}
+				case "waiting_cost_per_hour":
+					v.WaitingCostPerHour, err = r.int64()
+				case "balance_cost_per_hour2":
+					v.BalanceCostPerHour2, err = r.int64()
 				default:
 					err = r.skip()
 				}

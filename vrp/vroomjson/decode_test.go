@@ -399,3 +399,34 @@ func TestDecodeSoftWindowsExtension(t *testing.T) {
 		t.Errorf("negative late cost: got %v, want an error at jobs[0].lastmile.late_cost_per_hour", err)
 	}
 }
+
+func TestDecodeVehicleExtensions(t *testing.T) {
+	in := `{"vehicles":[{"id":1,"start_index":0,"lastmile":{"max_duration":3600,"max_waiting":600,"waiting_cost_per_hour":1800,"balance_cost_per_hour2":50}}],
+	 "jobs":[{"id":1,"location_index":1}],
+	 "matrices":{"car":{"durations":[[0,1],[1,0]]}}}`
+	p, err := Decode(strings.NewReader(in))
+	if err != nil {
+		t.Fatal(err)
+	}
+	v := p.Vehicles[0]
+	if v.MaxDuration != 3600 || v.MaxWaiting == nil || *v.MaxWaiting != 600 || v.WaitingCostPerHour != 1800 || v.BalanceCostPerHour2 != 50 {
+		t.Fatalf("vehicle extensions read as %+v", v)
+	}
+	var buf bytes.Buffer
+	if err := EncodeProblem(&buf, p); err != nil {
+		t.Fatal(err)
+	}
+	back, err := Decode(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(back.Vehicles, p.Vehicles) {
+		t.Errorf("round trip changed the vehicles: %s", buf.String())
+	}
+	bad := strings.Replace(in, `"max_waiting":600`, `"max_waiting":-1`, 1)
+	_, err = Decode(strings.NewReader(bad))
+	var ie *vrp.InputError
+	if !errors.As(err, &ie) || ie.Field != "vehicles[0].lastmile.max_waiting" {
+		t.Errorf("negative max_waiting: got %v, want an error at vehicles[0].lastmile.max_waiting", err)
+	}
+}

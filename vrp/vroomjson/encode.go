@@ -482,10 +482,21 @@ func writeVehicle(j *writer, v *vrp.Vehicle) {
 	if v.MaxDistance >= 0 {
 		j.intField("max_distance", v.MaxDistance)
 	}
-	if v.MaxDuration != 0 {
+	if v.MaxDuration != 0 || v.MaxWaiting != nil || v.WaitingCostPerHour != 0 || v.BalanceCostPerHour2 != 0 {
 		j.key("lastmile")
 		j.open('{')
-		j.intField("max_duration", v.MaxDuration)
+		if v.MaxDuration != 0 {
+			j.intField("max_duration", v.MaxDuration)
+		}
+		if v.MaxWaiting != nil {
+			j.intField("max_waiting", *v.MaxWaiting)
+		}
+		if v.WaitingCostPerHour != 0 {
+			j.intField("waiting_cost_per_hour", v.WaitingCostPerHour)
+		}
+		if v.BalanceCostPerHour2 != 0 {
+			j.intField("balance_cost_per_hour2", v.BalanceCostPerHour2)
+		}
 		j.close('}')
 	}
 	if v.Steps != nil {
