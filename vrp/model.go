@@ -227,6 +227,16 @@ type Unassigned struct {
 	Type     StepType // job, pickup or delivery
 	Location *Location
 	Reason   string
+	// Blocked says, for every vehicle, what keeps it from serving the
+	// task: vehicles grouped by cause (Cause* constants), in the order the
+	// causes are tried. JSON: "lastmile": {"blocked": [{"cause", "vehicles"}]}.
+	Blocked []Blocked
+}
+
+// Blocked is one cause of an unassigned task and the vehicles it blocks.
+type Blocked struct {
+	Cause    string
+	Vehicles []uint64
 }
 
 // Summary totals a solution.

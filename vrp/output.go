@@ -42,24 +42,25 @@ func (m *model) output(s *solution, elapsed time.Duration) *Solution {
 			continue
 		}
 		reason := "time limit: the search stopped before this task could be placed"
+		var blocked []Blocked
 		if !s.cutoff {
 			if se == nil {
 				se = m.explainSearcher()
 			}
-			reason = m.explain(u, se)
+			reason, blocked = m.explain(u, se)
 		}
-		sol.Unassigned = append(sol.Unassigned, m.unassigned(u, reason))
+		sol.Unassigned = append(sol.Unassigned, m.unassigned(u, reason, blocked))
 		if t.kind == kindPickup {
-			sol.Unassigned = append(sol.Unassigned, m.unassigned(t.partner, reason))
+			sol.Unassigned = append(sol.Unassigned, m.unassigned(t.partner, reason, blocked))
 		}
 	}
 	sol.Summary.Unassigned = len(sol.Unassigned)
 	return sol
 }
 
-func (m *model) unassigned(ti int, reason string) Unassigned {
+func (m *model) unassigned(ti int, reason string, blocked []Blocked) Unassigned {
 	t := &m.tasks[ti]
-	u := Unassigned{ID: t.id, Reason: reason}
+	u := Unassigned{ID: t.id, Reason: reason, Blocked: blocked}
 	switch t.kind {
 	case kindJob:
 		u.Type = StepJob
@@ -213,72 +214,96 @@ func (m *model) routeCost(v int, internal int64) int64 {
 	return m.p.Vehicles[v].Costs.Fixed + (internal+costScale/2)/costScale
 }
 
+// Causes of Blocked, in the order explain tries them on each vehicle.
+const (
+	CauseLocked     = "locked"      // the task is forced on another vehicle by vehicle steps
+	CauseSkills     = "skills"      // the vehicle lacks a required skill
+	CauseRideTime   = "ride_time"   // the direct drive from pickup to delivery exceeds max_ride_time
+	CauseCapacity   = "capacity"    // the amount exceeds the vehicle's capacity
+	CauseLimits     = "limits"      // alone it breaks max_tasks, max_travel_time or max_distance
+	CauseTimeWindow = "time_window" // alone it cannot be served within its windows, the shift, breaks or working-time limits
+	CauseNoRoom     = "no_room"     // it fits alone, but not beside the tasks the vehicle serves
+)
+
 // explain says why unit u could not be assigned, by trying it alone in each
-// vehicle.
-func (m *model) explain(u int, se *searcher) string {
+// vehicle: the reason names the furthest stage any vehicle reached, and the
+// blockers list each vehicle's own cause.
+func (m *model) explain(u int, se *searcher) (string, []Blocked) {
 	x := &m.tasks[u]
-	skills, capacity, window, limits := false, false, false, false
+	tasks := []int{u}
+	if x.kind == kindPickup {
+		tasks = append(tasks, x.partner)
+	}
+	var ride *task
+	if x.kind == kindPickup && m.tasks[x.partner].maxRide > 0 {
+		ride = &m.tasks[x.partner]
+	}
+	byCause := map[string][]uint64{}
+	stage := 0 // the furthest stage reached: index into order
+	order := []string{CauseLocked, CauseSkills, CauseRideTime, CauseCapacity, CauseLimits, CauseTimeWindow, CauseNoRoom}
 	// one scratch state per task: each vehicle only touches its own route
 	scratch := m.newSolution()
 	for v := range m.vehicles {
-		if !m.canServe(v, x) {
-			continue
-		}
-		skills = true
-		fits := true
-		tasks := []int{u}
-		if x.kind == kindPickup {
-			tasks = append(tasks, x.partner)
-		}
-		for _, ti := range tasks {
-			t := &m.tasks[ti]
-			for d := 0; d < m.dims; d++ {
-				if t.start[d] > m.vehicles[v].capacity[d] || t.start[d]+t.delta[d] > m.vehicles[v].capacity[d] {
-					fits = false
-				}
-			}
-		}
-		if !fits {
-			continue
-		}
-		capacity = true
-		r := &route{v: v}
-		r.seq = append(r.seq, tasks...)
-		r.seq = append(r.seq, m.vehicles[v].breaks...)
-		m.update(r)
-		if r.nTasks > m.vehicles[v].maxTasks || r.travel > m.vehicles[v].maxTravel || r.distance > m.vehicles[v].maxDistance {
-			continue
-		}
-		limits = true
-		if m.aloneFeasible(scratch, se, v, tasks) {
-			window = true
+		cause := m.vehicleCause(v, x, tasks, ride, scratch, se)
+		byCause[cause] = append(byCause[cause], m.p.Vehicles[v].ID)
+		stage = max(stage, slices.Index(order, cause))
+	}
+	var blocked []Blocked
+	for _, c := range order {
+		if ids := byCause[c]; len(ids) > 0 {
+			blocked = append(blocked, Blocked{Cause: c, Vehicles: ids})
 		}
 	}
-	rideOK := true
-	if x.kind == kindPickup {
-		if d := &m.tasks[x.partner]; d.maxRide > 0 {
-			rideOK = false
-			for v := range m.vehicles {
-				if m.canServe(v, x) && m.vehicles[v].mat.duration(x.loc, d.loc) <= d.maxRide {
-					rideOK = true
-				}
-			}
-		}
-	}
-	switch {
-	case !skills:
-		return "skills: no vehicle has the required skills"
-	case !rideOK:
-		return "ride time: the direct drive from pickup to delivery exceeds max_ride_time"
-	case !capacity:
-		return "capacity: the amount exceeds every able vehicle's capacity"
-	case !limits:
-		return "limits: serving it alone breaks a vehicle's max_tasks, max_travel_time or max_distance"
-	case !window:
-		return "time window: no able vehicle can reach it within its time windows and shift"
+	var reason string
+	switch order[stage] {
+	case CauseLocked, CauseSkills:
+		reason = "skills: no vehicle has the required skills"
+	case CauseRideTime:
+		reason = "ride time: the direct drive from pickup to delivery exceeds max_ride_time"
+	case CauseCapacity:
+		reason = "capacity: the amount exceeds every able vehicle's capacity"
+	case CauseLimits:
+		reason = "limits: serving it alone breaks a vehicle's max_tasks, max_travel_time or max_distance"
+	case CauseTimeWindow:
+		reason = "time window: no able vehicle can reach it within its time windows and shift"
 	default:
-		return "no room: every able vehicle is full (capacity, shift time or limits) with tasks of higher priority or lower cost"
+		reason = "no room: every able vehicle is full (capacity, shift time or limits) with tasks of higher priority or lower cost"
 	}
+	return reason, blocked
+}
+
+// vehicleCause is the first constraint that keeps vehicle v from serving
+// the tasks alone, or CauseNoRoom when nothing does.
+func (m *model) vehicleCause(v int, x *task, tasks []int, ride *task, scratch *solution, se *searcher) string {
+	vm := &m.vehicles[v]
+	if x.locked >= 0 && x.locked != v {
+		return CauseLocked
+	}
+	if !hasSkills(vm.skills, x.skills) {
+		return CauseSkills
+	}
+	if ride != nil && vm.mat.duration(x.loc, ride.loc) > ride.maxRide {
+		return CauseRideTime
+	}
+	for _, ti := range tasks {
+		t := &m.tasks[ti]
+		for d := 0; d < m.dims; d++ {
+			if t.start[d] > vm.capacity[d] || t.start[d]+t.delta[d] > vm.capacity[d] {
+				return CauseCapacity
+			}
+		}
+	}
+	r := &route{v: v}
+	r.seq = append(r.seq, tasks...)
+	r.seq = append(r.seq, vm.breaks...)
+	m.update(r)
+	if r.nTasks > vm.maxTasks || r.travel > vm.maxTravel || r.distance > vm.maxDistance {
+		return CauseLimits
+	}
+	if !m.aloneFeasible(scratch, se, v, tasks) {
+		return CauseTimeWindow
+	}
+	return CauseNoRoom
 }
 
 // explainSearcher is a searcher for explain: no blinks, every vehicle its

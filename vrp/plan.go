@@ -64,7 +64,7 @@ func Plan(ctx context.Context, p *Problem) (*Solution, error) {
 	}
 	for ti := 0; ti < m.nTasks; ti++ {
 		if !served[ti] {
-			sol.Unassigned = append(sol.Unassigned, m.unassigned(ti, "plan mode: the task is in no vehicle's steps"))
+			sol.Unassigned = append(sol.Unassigned, m.unassigned(ti, "plan mode: the task is in no vehicle's steps", nil))
 		}
 	}
 	sol.Summary.Routes = len(sol.Routes)

@@ -875,3 +875,45 @@ func TestPlanReportsWorkingTimeViolations(t *testing.T) {
 		t.Errorf("job 2 violations %+v, want max_waiting", got)
 	}
 }
+
+func TestUnassignedBlockedPerVehicle(t *testing.T) {
+	// Job 9 needs skill 1 and 5 units, by 15 s at 20 s from the station.
+	// Vehicle 1 lacks the skill, vehicle 2 is too small, vehicle 3 cannot
+	// be there in time, vehicle 4 could serve it alone but is taken by job
+	// 1, which only it can serve too and which has priority 100.
+	mat := lineMatrix(-20, 0, 20)
+	mk := func(id uint64, skills []int, capacity int64) vrp.Vehicle {
+		v := vehicle(id, 1, 1)
+		v.Skills, v.Capacity = skills, vrp.Amount{capacity}
+		return v
+	}
+	v3 := mk(3, []int{1}, 9)
+	v3.TimeWindow = &vrp.TimeWindow{Start: 10, End: 1000}
+	v4 := mk(4, []int{1}, 9)
+	v4.MaxTasks = 1
+	p := &vrp.Problem{
+		Jobs: []vrp.Job{
+			{ID: 1, Location: at(0), Delivery: vrp.Amount{5}, Priority: 100, Skills: []int{1}, TimeWindows: []vrp.TimeWindow{{0, 25}}},
+			{ID: 9, Location: at(2), Delivery: vrp.Amount{5}, Skills: []int{1}, TimeWindows: []vrp.TimeWindow{{0, 25}}},
+		},
+		Vehicles: []vrp.Vehicle{mk(1, nil, 9), mk(2, []int{1}, 4), v3, v4},
+		Matrices: map[string]*vrp.Matrix{"car": mat},
+	}
+	sol := solveChecked(t, p, vrp.Options{})
+	if len(sol.Unassigned) != 1 || sol.Unassigned[0].ID != 9 {
+		t.Fatalf("want job 9 unassigned, got %+v", sol.Unassigned)
+	}
+	want := []vrp.Blocked{
+		{Cause: vrp.CauseSkills, Vehicles: []uint64{1}},
+		{Cause: vrp.CauseCapacity, Vehicles: []uint64{2}},
+		{Cause: vrp.CauseTimeWindow, Vehicles: []uint64{3}},
+		{Cause: vrp.CauseNoRoom, Vehicles: []uint64{4}},
+	}
+	u := sol.Unassigned[0]
+	if !reflect.DeepEqual(u.Blocked, want) {
+		t.Errorf("blocked %+v, want %+v", u.Blocked, want)
+	}
+	if !strings.HasPrefix(u.Reason, "no room") {
+		t.Errorf("reason %q: vehicle 4 could serve it alone, want no room", u.Reason)
+	}
+}

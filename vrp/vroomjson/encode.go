@@ -95,6 +95,25 @@ func encodeSolution(w io.Writer, s *vrp.Solution, distance bool, descriptions ma
 			if u.Reason != "" {
 				j.strField("reason", u.Reason)
 			}
+			if len(u.Blocked) > 0 {
+				j.key("lastmile")
+				j.open('{')
+				j.key("blocked")
+				j.open('[')
+				for _, b := range u.Blocked {
+					j.open('{')
+					j.strField("cause", b.Cause)
+					j.key("vehicles")
+					j.open('[')
+					for _, id := range b.Vehicles {
+						j.uint(id)
+					}
+					j.close(']')
+					j.close('}')
+				}
+				j.close(']')
+				j.close('}')
+			}
 			j.close('}')
 		}
 		j.close(']')

@@ -26,7 +26,8 @@ func sampleSolution() *vrp.Solution {
 			Violations: []vrp.Violation{{Cause: "delay", Duration: 30}, {Cause: "load"}},
 		},
 		Unassigned: []vrp.Unassigned{
-			{ID: 9, Type: vrp.StepJob, Location: &vrp.Location{Lon: 2.5, Lat: 48.9, HasCoord: true}, Reason: "skills"},
+			{ID: 9, Type: vrp.StepJob, Location: &vrp.Location{Lon: 2.5, Lat: 48.9, HasCoord: true}, Reason: "skills",
+				Blocked: []vrp.Blocked{{Cause: vrp.CauseSkills, Vehicles: []uint64{3, 4}}, {Cause: vrp.CauseNoRoom, Vehicles: []uint64{7}}}},
 			{ID: 12, Type: vrp.StepPickup, Location: &vrp.Location{Index: 4, HasIndex: true}},
 		},
 		Routes: []vrp.Route{{

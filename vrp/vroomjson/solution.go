@@ -183,6 +183,34 @@ func decodeUnassigned(rd *reader, u *vrp.Unassigned) error {
 			u.Type, err = stepType(rd)
 		case "reason":
 			u.Reason, err = rd.str()
+		case "lastmile":
+			err = rd.object(func(key string) error {
+				if key != "blocked" {
+					return rd.skip()
+				}
+				u.Blocked = []vrp.Blocked{}
+				return rd.array(func(i int) error {
+					u.Blocked = append(u.Blocked, vrp.Blocked{})
+					b := &u.Blocked[i]
+					return rd.object(func(key string) error {
+						var err error
+						switch key {
+						case "cause":
+							b.Cause, err = rd.str()
+						case "vehicles":
+							b.Vehicles = []uint64{}
+							err = rd.array(func(int) error {
+								id, err := rd.uint64()
+								b.Vehicles = append(b.Vehicles, id)
+								return err
+							})
+						default:
+							err = rd.skip()
+						}
+						return err
+					})
+				})
+			})
 		default:
 			err = rd.skip()
 		}
