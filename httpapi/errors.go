@@ -72,16 +72,11 @@ func decode(w http.ResponseWriter, r *http.Request, limit int64, v any) error {
 	if err := requireJSON(r); err != nil {
 		return err
 	}
-	body := http.MaxBytesReader(w, r.Body, limit)
-	dec := json.NewDecoder(body)
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
+	data, err := io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
+	if err != nil {
 		return jsonError(err)
 	}
-	if _, err := dec.Token(); err != io.EOF {
-		return lastmile.Invalidf("", "the body holds more than one JSON value")
-	}
-	return nil
+	return decodeJSON(data, v)
 }
 
 func requireJSON(r *http.Request) error {

@@ -247,10 +247,8 @@ func parseJSONRows(r io.Reader, defStation string) ([]candidate, error) {
 	out := make([]candidate, len(raws))
 	for i, raw := range raws {
 		c := candidate{row: i + 1, o: &lastmile.Order{}}
-		dec := json.NewDecoder(bytes.NewReader(raw))
-		dec.DisallowUnknownFields()
-		if err := dec.Decode(c.o); err != nil {
-			c.err = jsonError(err)
+		if err := decodeJSON(raw, c.o); err != nil {
+			c.err = err
 		} else if c.o.StationID == "" {
 			c.o.StationID = defStation
 		}
