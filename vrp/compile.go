@@ -99,6 +99,8 @@ type vehicleModel struct {
 	balance     int64   // balance_cost_per_hour2; 0 none
 	exactFeas   bool    // feasibility needs exact re-evaluation (working time, waiting)
 	exactCost   bool    // cost needs exact re-evaluation (waiting, balance)
+	maxDrive    int64   // driving rule: longest driving between rests; 0 none
+	rest        int64   // driving rule: the rest
 }
 
 // maxCostMatrix bounds the size of precomputed cost matrices (entries).
@@ -338,8 +340,13 @@ func compileModel(p *Problem, threads int, plan bool) (*model, error) {
 		}
 		vm.waitCost = v.WaitingCostPerHour * 1000
 		vm.balance = v.BalanceCostPerHour2
-		vm.exactFeas = vm.maxDuration > 0 || vm.maxWait >= 0
-		vm.exactCost = vm.waitCost > 0 || vm.balance > 0
+		if dr := v.DrivingRule; dr != nil {
+			vm.maxDrive, vm.rest = dr.MaxDriving, dr.Rest
+		}
+		// The constant-time checks ignore rests: they only pre-filter, and
+		// every insertion on such a vehicle is re-timed exactly.
+		vm.exactFeas = vm.maxDuration > 0 || vm.maxWait >= 0 || vm.maxDrive > 0
+		vm.exactCost = vm.waitCost > 0 || vm.balance > 0 || vm.maxDrive > 0
 		if vm.maxTasks < 0 {
 			vm.maxTasks = math.MaxInt32
 		}

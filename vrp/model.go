@@ -154,7 +154,21 @@ type Vehicle struct {
 	// (two routes of 4 h cost less than one of 8 h). JSON: "lastmile":
 	// {"balance_cost_per_hour2": c}.
 	BalanceCostPerHour2 int64
+	// DrivingRule makes the driver rest after a stretch of driving (e.g.
+	// 45 min after 4.5 h); nil: no rule. JSON: "lastmile": {"driving_rule":
+	// {"max_driving": s, "rest": s}}.
+	DrivingRule *DrivingRule
 	Steps               []VehicleStep
+}
+
+// DrivingRule bounds continuous driving: before a drive that would take the
+// driving since the last rest over MaxDriving, the driver rests Rest seconds
+// where he is. Waiting of at least Rest at a stop, and a vehicle break whose
+// service is at least Rest, count as rests. A single drive longer than
+// MaxDriving cannot be made. The start of such a route is not delayed.
+type DrivingRule struct {
+	MaxDriving int64
+	Rest       int64
 }
 
 // Matrix holds square travel matrices for one profile. Durations is required
@@ -196,6 +210,10 @@ type Step struct {
 	Distance    int64 // cumulated travel distance
 	Load        Amount
 	Violations  []Violation
+	// Rest marks a break step required by the vehicle's driving rule (ID 0,
+	// Service the rule's rest): the driver rests where he is before the next
+	// drive. JSON: "lastmile": {"rest": true}.
+	Rest bool
 }
 
 // Violation reports a constraint broken by a route given in plan mode.

@@ -94,6 +94,17 @@ func (m *model) taskLocation(t *task) *Location {
 	return &loc
 }
 
+// lastLocation is the location of the last step that has one.
+func lastLocation(steps []Step) *Location {
+	for i := len(steps) - 1; i >= 0; i-- {
+		if l := steps[i].Location; l != nil {
+			c := *l
+			return &c
+		}
+	}
+	return nil
+}
+
 // outputRoute schedules a route: earliest service everywhere after a
 // departure delayed as much as it can be without ending later.
 func (m *model) outputRoute(r *route) Route {
@@ -114,6 +125,19 @@ func (m *model) outputRoute(r *route) Route {
 	t := startT
 	cur := vm.startLoc
 	first := pv.Start == nil
+	// The driving rule: before a drive that would take the driving since
+	// the last rest over the limit, a rest step where the vehicle is.
+	var driven int64
+	driveTo := func(tr int64) {
+		rest, after, _ := vm.drive(driven, tr)
+		driven = after
+		if rest > 0 {
+			rt.Steps = append(rt.Steps, Step{Type: StepBreak, Description: "rest (driving rule)", Location: lastLocation(rt.Steps),
+				Arrival: t, Service: rest, Duration: travel, Distance: dist, Load: slices.Clone(load), Rest: true})
+			rt.Service += rest
+			t += rest
+		}
+	}
 	for _, ti := range r.seq {
 		tk := &m.tasks[ti]
 		st := Step{ID: tk.id}
@@ -127,11 +151,15 @@ func (m *model) outputRoute(r *route) Route {
 			}
 			st.WaitingTime = s - t
 			st.Service = tk.service
+			if s-t+tk.service >= vm.rest {
+				driven = 0
+			}
 			t = s + tk.service
 		} else {
 			var tr int64
 			if !first {
 				tr = vm.mat.duration(cur, tk.loc)
+				driveTo(tr)
 				travel += tr
 				dist += vm.mat.distance(cur, tk.loc)
 			}
@@ -148,6 +176,9 @@ func (m *model) outputRoute(r *route) Route {
 			}
 			st.Arrival = arr
 			st.WaitingTime = s - arr
+			if s-arr >= vm.rest {
+				driven = 0
+			}
 			if tk.soft && s > tk.lateFrom {
 				// soft window: served late, at a cost
 				st.Violations = append(st.Violations, Violation{Cause: "delay", Duration: s - tk.lateFrom})
@@ -194,6 +225,7 @@ func (m *model) outputRoute(r *route) Route {
 	}
 	if pv.End != nil {
 		tr := vm.mat.duration(cur, vm.endLoc)
+		driveTo(tr)
 		travel += tr
 		dist += vm.mat.distance(cur, vm.endLoc)
 		loc := *pv.End

@@ -131,8 +131,20 @@ func (m *model) planViolations(v int, r *route, rt *Route) {
 	first := pv.Start == nil
 	var travel, dist int64
 	picked := map[int]bool{}
+	// rests of the driving rule stay where the schedule put them
+	skipRests := func() {
+		for si < len(rt.Steps) && rt.Steps[si].Rest {
+			rt.Steps[si].Arrival = t
+			rt.Steps[si].Duration, rt.Steps[si].Distance = travel, dist
+			t += rt.Steps[si].Service
+			si++
+		}
+	}
 	for _, ti := range r.seq {
 		tk := &m.tasks[ti]
+		if !first {
+			skipRests()
+		}
 		st := &rt.Steps[si]
 		si++
 		b := byTask[ti]
@@ -207,6 +219,7 @@ func (m *model) planViolations(v int, r *route, rt *Route) {
 		}
 	}
 	if pv.End != nil {
+		skipRests()
 		st := &rt.Steps[si]
 		travel += vm.mat.duration(cur, vm.endLoc)
 		dist += vm.mat.distance(cur, vm.endLoc)

@@ -176,11 +176,13 @@ func (m *model) update(r *route) {
 		}
 	}
 
-	// Forward times.
-	r.noDelay = m.hasSoft
+	// Forward times. A driving rule adds rests before drives; the backward
+	// bounds below ignore them, so they stay optimistic.
+	r.noDelay = m.hasSoft || vm.maxDrive > 0
 	r.loc[0] = vm.startLoc
 	r.dep[0] = vm.twStart
 	r.waiting = 0
+	var driven int64 // driving since the last rest (driving rule)
 	for p := 1; p <= n; p++ {
 		t := &m.tasks[r.seq[p-1]]
 		prev := r.loc[p-1]
@@ -192,6 +194,9 @@ func (m *model) update(r *route) {
 				s = r.dep[p-1]
 			}
 			r.waiting += s - r.dep[p-1]
+			if s-r.dep[p-1]+t.service >= vm.rest {
+				driven = 0
+			}
 			r.dep[p] = s + t.service
 			continue
 		}
@@ -201,13 +206,21 @@ func (m *model) update(r *route) {
 		r.travel += tr
 		r.distance += vm.mat.distance(prev, t.loc)
 		r.cost += vm.arcCost(prev, t.loc)
-		arr := r.dep[p-1] + tr
+		rest, after, ok := vm.drive(driven, tr)
+		if !ok {
+			r.feasible = false
+		}
+		driven = after
+		arr := r.dep[p-1] + rest + tr
 		s := earliest(t.tws, arr)
 		if s < 0 {
 			r.feasible = false
 			s = arr
 		}
 		r.waiting += s - arr
+		if s-arr >= vm.rest {
+			driven = 0
+		}
 		if t.lateCost > 0 && s > t.lateFrom {
 			r.cost += t.lateCost * (s - t.lateFrom)
 		}
@@ -221,7 +234,11 @@ func (m *model) update(r *route) {
 	r.travel += tr
 	r.distance += vm.mat.distance(r.loc[n], vm.endLoc)
 	r.cost += vm.arcCost(r.loc[n], vm.endLoc)
-	r.dep[n+1] = r.dep[n] + tr
+	rest, _, ok := vm.drive(driven, tr)
+	if !ok {
+		r.feasible = false
+	}
+	r.dep[n+1] = r.dep[n] + rest + tr
 	if r.dep[n+1] > vm.twEnd || r.travel > vm.maxTravel || r.distance > vm.maxDistance || r.nTasks > vm.maxTasks {
 		r.feasible = false
 	}
@@ -457,6 +474,22 @@ func (r *route) startDelay() int64 {
 	return max(0, min(r.waiting, r.latest[0]-r.dep[0]))
 }
 
+// drive applies the driving rule to a drive of tr seconds after driven
+// seconds of driving since the last rest: it returns the rest taken before
+// the drive (0 or the rule's rest), the driving since the last rest at its
+// end, and false when the drive alone is longer than the rule allows.
+func (vm *vehicleModel) drive(driven, tr int64) (rest, after int64, ok bool) {
+	switch {
+	case vm.maxDrive == 0:
+		return 0, 0, true
+	case tr > vm.maxDrive:
+		return 0, tr, false
+	case driven+tr > vm.maxDrive:
+		return vm.rest, tr, true
+	}
+	return 0, driven + tr, true
+}
+
 // outputTimes replays r's schedule as it is output (the start delayed by
 // startDelay, earliest service everywhere, an open route starting when its
 // first task can) and returns its total waiting, its largest waiting before
@@ -467,15 +500,16 @@ func (m *model) outputTimes(r *route) (waits, most, work int64) {
 	start := t
 	cur := vm.startLoc
 	first := vm.startLoc < 0
+	var driven int64
 	for i, ti := range r.seq {
 		tk := &m.tasks[ti]
-		var arr int64
-		if tk.kind == kindBreak {
-			arr = t
-		} else {
-			arr = t
+		arr := t
+		if tk.kind != kindBreak {
 			if !first {
-				arr += vm.mat.duration(cur, tk.loc)
+				tr := vm.mat.duration(cur, tk.loc)
+				rest, after, _ := vm.drive(driven, tr)
+				arr += rest + tr
+				driven = after
 			}
 			if first && len(tk.tws) > 0 {
 				if s := earliest(tk.tws, arr); s > arr {
@@ -493,15 +527,23 @@ func (m *model) outputTimes(r *route) (waits, most, work int64) {
 		waits += s - arr
 		most = max(most, s-arr)
 		if tk.kind == kindBreak {
+			if s-arr+tk.service >= vm.rest {
+				driven = 0
+			}
 			t = s + tk.service
 			continue
+		}
+		if s-arr >= vm.rest {
+			driven = 0
 		}
 		first = false
 		t = s + setupAt(tk, cur) + tk.service
 		cur = tk.loc
 	}
 	if vm.endLoc >= 0 && cur >= 0 {
-		t += vm.mat.duration(cur, vm.endLoc)
+		tr := vm.mat.duration(cur, vm.endLoc)
+		rest, _, _ := vm.drive(driven, tr)
+		t += rest + tr
 	}
 	return waits, most, t - start
 }

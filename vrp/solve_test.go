@@ -563,6 +563,8 @@ func richProblem(seed uint64) *vrp.Problem {
 			veh.MaxWaiting = ptr(200 + r.Int64N(600))
 		case 2:
 			veh.BalanceCostPerHour2 = 100 + r.Int64N(2000)
+		case 3:
+			veh.DrivingRule = &vrp.DrivingRule{MaxDriving: 500 + r.Int64N(700), Rest: 30 + r.Int64N(150)}
 		}
 		p.Vehicles = append(p.Vehicles, veh)
 	}
@@ -916,4 +918,73 @@ func TestUnassignedBlockedPerVehicle(t *testing.T) {
 	if !strings.HasPrefix(u.Reason, "no room") {
 		t.Errorf("reason %q: vehicle 4 could serve it alone, want no room", u.Reason)
 	}
+}
+
+func TestSolveDrivingRule(t *testing.T) {
+	// Jobs 100, 200 and 300 s out on a line from the station.
+	build := func(maxDriving int64, window3 []vrp.TimeWindow) *vrp.Problem {
+		p := &vrp.Problem{Matrices: map[string]*vrp.Matrix{"car": lineMatrix(0, 100, 200, 300)}}
+		for i := 1; i <= 3; i++ {
+			p.Jobs = append(p.Jobs, vrp.Job{ID: uint64(i), Location: at(i)})
+		}
+		p.Jobs[2].TimeWindows = window3
+		v := vehicle(1, 0, 0)
+		v.DrivingRule = &vrp.DrivingRule{MaxDriving: maxDriving, Rest: 50}
+		p.Vehicles = []vrp.Vehicle{v}
+		return p
+	}
+	rests := func(r vrp.Route) (n int, at []int) {
+		for i, s := range r.Steps {
+			if s.Rest {
+				n++
+				at = append(at, i)
+			}
+		}
+		return n, at
+	}
+	t.Run("rest before the drive home", func(t *testing.T) {
+		// 300 s out, then the 300 s drive home would make 600 > 300.
+		sol := solveChecked(t, build(300, nil), vrp.Options{})
+		r := sol.Routes[0]
+		if n, at := rests(r); n != 1 || at[0] != len(r.Steps)-2 {
+			t.Fatalf("want one rest just before the end, got %d at %v", n, at)
+		}
+		if end := r.Steps[len(r.Steps)-1].Arrival; end != 650 {
+			t.Errorf("back at %d, want 650 (600 s of driving and a 50 s rest)", end)
+		}
+	})
+	t.Run("waiting is a rest", func(t *testing.T) {
+		// Job 3 opens at 400: the 100 s wait there is a rest.
+		sol := solveChecked(t, build(300, []vrp.TimeWindow{{Start: 400, End: 1000}}), vrp.Options{})
+		r := sol.Routes[0]
+		if n, _ := rests(r); n != 0 {
+			t.Errorf("%d rests: the wait at job 3 already is one", n)
+		}
+		if end := r.Steps[len(r.Steps)-1].Arrival; end != 700 {
+			t.Errorf("back at %d, want 700", end)
+		}
+	})
+	t.Run("no drive longer than the rule", func(t *testing.T) {
+		// With 250 s the 300 s drive from job 3 home is impossible: the
+		// route must leave job 3 for job 1 or 2 (100 s → 300 → 200 or
+		// 200 → 300 → 100), with three rests, 750 s in all.
+		sol := solveChecked(t, build(250, nil), vrp.Options{})
+		if len(sol.Unassigned) != 0 {
+			t.Fatalf("unassigned %+v: a route without a 300 s drive exists", sol.Unassigned)
+		}
+		r := sol.Routes[0]
+		ids := routeIDs(r)
+		var jobs []uint64
+		for i, s := range r.Steps {
+			if !s.Rest && s.Type == vrp.StepJob {
+				jobs = append(jobs, ids[i-1])
+			}
+		}
+		if n, _ := rests(r); n != 3 || r.Steps[len(r.Steps)-1].Arrival != 750 {
+			t.Errorf("route %v with %d rests back at %d, want 3 rests and 750", ids, n, r.Steps[len(r.Steps)-1].Arrival)
+		}
+		if jobs[0] == 3 || jobs[2] == 3 {
+			t.Errorf("route %v: job 3 must be in the middle", ids)
+		}
+	})
 }

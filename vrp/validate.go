@@ -395,6 +395,14 @@ func (v *validator) vehicles() error {
 		if c := vh.WaitingCostPerHour; c < 0 || c > maxRate {
 			return inputErrorf(f+".lastmile.waiting_cost_per_hour", "%d is outside [0, %d]", c, maxRate)
 		}
+		if dr := vh.DrivingRule; dr != nil {
+			if dr.MaxDriving < 60 {
+				return inputErrorf(f+".lastmile.driving_rule.max_driving", "%d s: at least 60 s", dr.MaxDriving)
+			}
+			if dr.Rest <= 0 {
+				return inputErrorf(f+".lastmile.driving_rule.rest", "%d s: must be positive", dr.Rest)
+			}
+		}
 		if c := vh.BalanceCostPerHour2; c < 0 || c > maxBalanceRate {
 			return inputErrorf(f+".lastmile.balance_cost_per_hour2", "%d is outside [0, %d]", c, maxBalanceRate)
 		}

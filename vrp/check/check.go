@@ -667,6 +667,7 @@ func (c *checker) sequence(vi int, prefix string, steps []vrp.Step) RouteReport 
 	now := t0
 	loc := startLoc // -1: no previous location
 	var cum leg
+	var driven int64 // driving since the last rest (driving rule)
 	travelTo := func(k, to int) {
 		if loc < 0 || to < 0 {
 			return
@@ -682,6 +683,18 @@ func (c *checker) sequence(vi int, prefix string, steps []vrp.Step) RouteReport 
 		cum.distance += l.distance
 		cum.cost += l.cost
 		now += l.duration
+		if rule := v.DrivingRule; rule != nil && l.duration > 0 {
+			driven += l.duration
+			if driven > rule.MaxDriving {
+				add(k, "", "%d s of driving since the last rest exceed the driving rule's max_driving %d", driven, rule.MaxDriving)
+			}
+		}
+	}
+	// rested resets the driving of the rule after a pause of pause seconds.
+	rested := func(pause int64) {
+		if rule := v.DrivingRule; rule != nil && pause >= rule.Rest {
+			driven = 0
+		}
 	}
 	serviceStart := make(map[taskKey]int64) // task or break -> service start
 	position := make(map[taskKey]int)       // task or break -> step index
@@ -736,6 +749,7 @@ func (c *checker) sequence(vi int, prefix string, steps []vrp.Step) RouteReport 
 				lateCost += t.soft.ETACostPerHour * d
 			}
 			wait := start - arrival
+			rested(wait)
 			now = start + setup + t.service
 			if li >= 0 {
 				loc = li
@@ -781,6 +795,27 @@ func (c *checker) sequence(vi int, prefix string, steps []vrp.Step) RouteReport 
 			})
 
 		case vrp.StepBreak:
+			if s.Rest {
+				// a rest of the driving rule, where the vehicle is
+				rule := v.DrivingRule
+				if rule == nil {
+					add(k, "", "rest step but vehicle %d has no driving rule", v.ID)
+					continue
+				}
+				compare(k, "arrival", s.Arrival, now)
+				compare(k, "waiting_time", s.WaitingTime, 0)
+				compare(k, "setup", s.Setup, 0)
+				compare(k, "service", s.Service, rule.Rest)
+				compare(k, "duration", s.Duration, cum.duration)
+				compare(k, "distance", s.Distance, cum.distance)
+				compareLoad(k, s.Load, load)
+				rr.Steps = append(rr.Steps, StepReport{Type: vrp.StepBreak, Location: loc, Arrival: now,
+					Service: rule.Rest, Duration: cum.duration, Distance: cum.distance, Load: cloneAmount(load)})
+				now += rule.Rest
+				rr.Service += rule.Rest
+				driven = 0
+				continue
+			}
 			bi := -1
 			for i := range v.Breaks {
 				if v.Breaks[i].ID == s.ID {
@@ -804,6 +839,7 @@ func (c *checker) sequence(vi int, prefix string, steps []vrp.Step) RouteReport 
 				add(k, "arrival", "break %d starts at %d, after its time windows %s", b.ID, arrival, formatWindows(b.TimeWindows))
 			}
 			wait := start - arrival
+			rested(wait + b.Service)
 			now = start + b.Service
 			if b.MaxLoad != nil {
 				if d := c.exceeds(load, b.MaxLoad); d >= 0 {

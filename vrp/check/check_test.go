@@ -838,3 +838,44 @@ func TestCheckWaitingAndBalance(t *testing.T) {
 }
 
 func ptrInt(v int64) *int64 { return &v }
+
+func TestCheckDrivingRule(t *testing.T) {
+	// One job 10 s away, 5 s of service; the rule allows 15 s of driving,
+	// so the drive home needs a 7 s rest before it.
+	m := &vrp.Matrix{Durations: [][]int64{{0, 10}, {10, 0}}}
+	at := func(i int) vrp.Location { return vrp.Location{Index: i, HasIndex: true} }
+	p := &vrp.Problem{
+		Jobs: []vrp.Job{{ID: 1, Location: at(1), Service: 5}},
+		Vehicles: []vrp.Vehicle{{ID: 1, Start: ptrLoc(at(0)), End: ptrLoc(at(0)), DrivingRule: &vrp.DrivingRule{MaxDriving: 15, Rest: 7},
+			MaxTasks: -1, MaxTravelTime: -1, MaxDistance: -1, Costs: vrp.Costs{PerHour: 3600}}},
+		Matrices: map[string]*vrp.Matrix{"car": m},
+	}
+	solution := func(rest bool) *vrp.Solution {
+		steps := []vrp.Step{
+			{Type: vrp.StepStart, Location: ptrLoc(at(0))},
+			{Type: vrp.StepJob, ID: 1, Location: ptrLoc(at(1)), Arrival: 10, Duration: 10, Service: 5},
+		}
+		end, service := int64(25), int64(5)
+		if rest {
+			steps = append(steps, vrp.Step{Type: vrp.StepBreak, Rest: true, Location: ptrLoc(at(1)), Arrival: 15, Duration: 10, Service: 7})
+			end, service = 32, 12
+		}
+		steps = append(steps, vrp.Step{Type: vrp.StepEnd, Location: ptrLoc(at(0)), Arrival: end, Duration: 20})
+		return &vrp.Solution{Summary: vrp.Summary{Cost: 20, Routes: 1, Duration: 20, Service: service},
+			Routes: []vrp.Route{{Vehicle: 1, Cost: 20, Duration: 20, Service: service, Steps: steps}}}
+	}
+	if rep := Check(p, solution(true)); !rep.Feasible {
+		t.Errorf("with the rest: findings %v", rep.Errors)
+	}
+	rep := Check(p, solution(false))
+	if rep.Feasible {
+		t.Fatal("20 s of driving without a rest accepted under a 15 s rule")
+	}
+	if !strings.Contains(fmt.Sprint(rep.Errors), "max_driving") {
+		t.Errorf("findings %v do not name max_driving", rep.Errors)
+	}
+	p.Vehicles[0].DrivingRule = nil
+	if rep := Check(p, solution(true)); rep.Feasible {
+		t.Error("a rest step on a vehicle without a driving rule accepted")
+	}
+}

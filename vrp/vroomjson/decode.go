@@ -428,6 +428,21 @@ func (d *problemDecoder) vehicle(v *vrp.Vehicle) error {
 					v.WaitingCostPerHour, err = r.int64()
 				case "balance_cost_per_hour2":
 					v.BalanceCostPerHour2, err = r.int64()
+				case "driving_rule":
+					dr := &vrp.DrivingRule{}
+					v.DrivingRule = dr
+					err = r.object(func(key string) error {
+						var err error
+						switch key {
+						case "max_driving":
+							dr.MaxDriving, err = r.int64()
+						case "rest":
+							dr.Rest, err = r.int64()
+						default:
+							err = r.skip()
+						}
+						return err
+					})
 				default:
 					err = r.skip()
 				}

@@ -226,6 +226,13 @@ func writeStep(j *writer, s *vrp.Step, distance bool) {
 	if distance {
 		j.intField("distance", s.Distance)
 	}
+	if s.Rest {
+		j.key("lastmile")
+		j.open('{')
+		j.key("rest")
+		j.bool(true)
+		j.close('}')
+	}
 	j.close('}')
 }
 
@@ -501,7 +508,7 @@ func writeVehicle(j *writer, v *vrp.Vehicle) {
 	if v.MaxDistance >= 0 {
 		j.intField("max_distance", v.MaxDistance)
 	}
-	if v.MaxDuration != 0 || v.MaxWaiting != nil || v.WaitingCostPerHour != 0 || v.BalanceCostPerHour2 != 0 {
+	if v.MaxDuration != 0 || v.MaxWaiting != nil || v.WaitingCostPerHour != 0 || v.BalanceCostPerHour2 != 0 || v.DrivingRule != nil {
 		j.key("lastmile")
 		j.open('{')
 		if v.MaxDuration != 0 {
@@ -515,6 +522,13 @@ func writeVehicle(j *writer, v *vrp.Vehicle) {
 		}
 		if v.BalanceCostPerHour2 != 0 {
 			j.intField("balance_cost_per_hour2", v.BalanceCostPerHour2)
+		}
+		if dr := v.DrivingRule; dr != nil {
+			j.key("driving_rule")
+			j.open('{')
+			j.intField("max_driving", dr.MaxDriving)
+			j.intField("rest", dr.Rest)
+			j.close('}')
 		}
 		j.close('}')
 	}

@@ -275,6 +275,16 @@ func (r *reader) skip() error {
 }
 
 // str reads a string value.
+func (r *reader) bool() (bool, error) {
+	switch r.peek() {
+	case 't':
+		return true, r.literal("true")
+	case 'f':
+		return false, r.literal("false")
+	}
+	return false, r.typeError("a boolean")
+}
+
 func (r *reader) str() (string, error) {
 	if r.peek() != '"' {
 		return "", r.typeError("a string")

@@ -301,6 +301,15 @@ func decodeStep(rd *reader, s *vrp.Step) error {
 			s.Load, err = rd.amount()
 		case "violations":
 			s.Violations, err = decodeViolations(rd)
+		case "lastmile":
+			err = rd.object(func(key string) error {
+				if key != "rest" {
+					return rd.skip()
+				}
+				var err error
+				s.Rest, err = rd.bool()
+				return err
+			})
 		default:
 			err = rd.skip()
 		}

@@ -68,6 +68,12 @@ func (j *writer) int(v int64) {
 	j.value()
 }
 
+func (j *writer) bool(v bool) {
+	j.sep()
+	j.buf = strconv.AppendBool(j.buf, v)
+	j.value()
+}
+
 func (j *writer) uint(v uint64) {
 	j.sep()
 	j.buf = strconv.AppendUint(j.buf, v, 10)
