@@ -158,7 +158,7 @@ type Vehicle struct {
 	// 45 min after 4.5 h); nil: no rule. JSON: "lastmile": {"driving_rule":
 	// {"max_driving": s, "rest": s}}.
 	DrivingRule *DrivingRule
-	Steps               []VehicleStep
+	Steps       []VehicleStep
 }
 
 // DrivingRule bounds continuous driving: before a drive that would take the
