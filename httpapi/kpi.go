@@ -22,10 +22,18 @@ type KPIs struct {
 	CostPerDelivery   float64        `json:"cost_per_delivery"`    // cents, planned route cost / delivered
 	StopsPerRouteHour float64        `json:"stops_per_route_hour"` // planned stops / planned route hours
 	KMPerStop         float64        `json:"km_per_stop"`          // planned km / planned stops
+	KM                float64        `json:"km"`                   // planned km of the day's published routes
+	CO2Kg             float64        `json:"co2_kg"`               // tailpipe CO2 estimate of those km (co2PerKM)
 	Routes            int            `json:"routes"`
 	PlannedStops      int            `json:"planned_stops"`
 	FailureReasons    map[string]int `json:"failure_reasons"`
 }
+
+// co2PerKM is the tailpipe CO2 in kg per km of fuel vehicles by type:
+// typical figures for diesel delivery vehicles (a light van about 200 g/km,
+// a rigid truck about 600 g/km). Electric vehicles, bikes and cargo bikes
+// emit none at the tailpipe.
+var co2PerKM = map[string]float64{"van": 0.20, "truck": 0.60, "car": 0.15, "scooter": 0.07}
 
 // outcome is the part of delivered and failed events the KPIs read.
 type outcome struct {
@@ -81,6 +89,8 @@ func (s *Server) kpis(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	var cost, dist, routeS int64
+	var co2 float64
+	vehicles := map[string]*lastmile.Vehicle{}
 	for _, p := range plans {
 		for _, rt := range p.Routes {
 			stops := 0
@@ -96,12 +106,24 @@ func (s *Server) kpis(w http.ResponseWriter, r *http.Request) error {
 			k.PlannedStops += stops
 			cost += rt.Cost
 			dist += rt.DistanceM
+			v, ok := vehicles[rt.VehicleID]
+			if !ok {
+				if v, err = s.store.Vehicle(r.Context(), rt.VehicleID); err != nil && lastmile.ErrorCode(err) != lastmile.ENotFound {
+					return err
+				}
+				vehicles[rt.VehicleID] = v
+			}
+			if v != nil && v.Energy != lastmile.EnergyElectric {
+				co2 += float64(rt.DistanceM) / 1000 * co2PerKM[v.Type]
+			}
 			routeS += int64(rt.End.Sub(rt.Start).Seconds())
 		}
 	}
 	k.CostPerDelivery = ratio(float64(cost), float64(k.Delivered))
 	k.StopsPerRouteHour = ratio(float64(k.PlannedStops), float64(routeS)/3600)
 	k.KMPerStop = ratio(float64(dist)/1000, float64(k.PlannedStops))
+	k.KM = math.Round(float64(dist)/100) / 10
+	k.CO2Kg = math.Round(co2*10) / 10
 	return writeJSON(w, http.StatusOK, k)
 }
 
