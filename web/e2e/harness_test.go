@@ -201,11 +201,13 @@ func (s *testServer) seed(o serverOptions) {
 		t.Fatal(err)
 	}
 	s.Date = time.Now().In(loc).Format("2006-01-02")
+	// Small vans, so that a plan needs all of them.
+	capacity := max(4, (o.Orders+o.Vehicles-1)/o.Vehicles+3)
 	for i := 0; i < o.Vehicles; i++ {
 		var v, d map[string]any
 		s.mustJSON("POST", "/v1/vehicles", s.Admin, map[string]any{
 			"station_id": s.Station, "name": fmt.Sprintf("Van %d", i+1), "type": "van",
-			"capacity": map[string]any{"parcels": 400}, "costs": map[string]any{"fixed": 5000, "per_hour": 2500, "per_km": 30}, "active": true,
+			"capacity": map[string]any{"parcels": capacity}, "costs": map[string]any{"fixed": 5000, "per_hour": 2500, "per_km": 30}, "active": true,
 		}, &v)
 		shifts := []map[string]any{{"days": week, "start": "00:00", "end": "23:59"}}
 		s.mustJSON("POST", "/v1/drivers", s.Admin, map[string]any{

@@ -9,11 +9,11 @@
 // Road styles by class (major, primary, secondary, minor, service): width in
 // pixels at zoom 16 and colour; widths scale with zoom.
 const roadStyle = [
-  { w: 7, casing: '#b06d00', fill: '#f7b84b' },
-  { w: 6, casing: '#a08a4a', fill: '#fbe29a' },
-  { w: 5, casing: '#9a9a9a', fill: '#ffffff' },
-  { w: 3.6, casing: '#a7a7a7', fill: '#ffffff' },
-  { w: 2.2, casing: '#b9b9b9', fill: '#f6f6f6' },
+  { w: 8, casing: '#a35f00', fill: '#f6b04a' },
+  { w: 7, casing: '#93783a', fill: '#fbe08e' },
+  { w: 6, casing: '#8f8a80', fill: '#ffffff' },
+  { w: 5, casing: '#a29c90', fill: '#ffffff' },
+  { w: 3, casing: '#b3ada1', fill: '#fbfaf7' },
 ];
 
 let configPromise = null;
@@ -75,7 +75,7 @@ export function roadLayer(cfg) {
           ctx.lineJoin = 'round';
           const origin = coords.scaleBy(size);
           const lines = data.lines.map((l) => decodeLine(l, data.scale));
-          const zf = Math.pow(2, (coords.z - 16) * 0.75);
+          const zf = Math.pow(2, (coords.z - 16) * 0.6);
           const paths = lines.map(([c, pts]) => {
             const p = new Path2D();
             pts.forEach((ll, i) => {
@@ -90,9 +90,9 @@ export function roadLayer(cfg) {
             for (let i = paths.length - 1; i >= 0; i--) {
               const [c, p] = paths[i];
               const s = roadStyle[c] || roadStyle[roadStyle.length - 1];
-              const w = Math.max(0.8, s.w * zf);
+              const w = Math.max(1.2, s.w * zf);
               ctx.strokeStyle = s[pass];
-              ctx.lineWidth = pass === 'casing' ? w + 1.5 : w;
+              ctx.lineWidth = pass === 'casing' ? w + 2 : w;
               ctx.stroke(p);
             }
           }
