@@ -38,6 +38,7 @@ func commands() []command {
 		{"bench", "run the optimizer on benchmark instances or generated station days", runBench},
 		{"roads", "import OpenStreetMap roads and answer routes and matrices", runRoads},
 		{"serve", "run the delivery operations server", runServe},
+		{"simulate", "simulate a delivery day end to end through the API and score it", runSimulate},
 	}
 }
 
