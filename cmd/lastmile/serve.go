@@ -28,6 +28,7 @@ import (
 	"github.com/lastmile-dev/lastmile/travel"
 	"github.com/lastmile-dev/lastmile/travel/osrmhttp"
 	"github.com/lastmile-dev/lastmile/travel/roads"
+	"github.com/lastmile-dev/lastmile/web"
 )
 
 type serveFlags struct {
@@ -50,6 +51,7 @@ type serveFlags struct {
 	arriveRadius                 float64
 	arriveDwell, approachETA     time.Duration
 	approachStops                int
+	tileURL, tileAttribution     string
 }
 
 // runServe implements `lastmile serve`: the delivery operations API on
@@ -90,6 +92,8 @@ func runServe(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 	fs.DurationVar(&f.arriveDwell, "arrive-dwell", 45*time.Second, "… for `DURATION` has arrived there")
 	fs.IntVar(&f.approachStops, "approach-stops", 1, "notify \"approaching\" when a stop is at most `N` stops after the next …")
 	fs.DurationVar(&f.approachETA, "approach-eta", 10*time.Minute, "… or its ETA is under `DURATION`")
+	fs.StringVar(&f.tileURL, "tile-url", "", "XYZ tile `URL` template of the web maps (https://host/{z}/{x}/{y}.png); default: roads drawn from the loaded OSM graph")
+	fs.StringVar(&f.tileAttribution, "tile-attribution", "", "attribution `TEXT` shown with --tile-url tiles (default: © OpenStreetMap contributors)")
 	fs.Usage = func() {
 		fmt.Fprintln(fs.Output(), "usage: lastmile serve [--addr HOST:PORT] [--db PATH|postgres://…] [flags]\n\n"+
 			"Runs the delivery operations API. Each flag may be given as an environment\n"+
@@ -181,16 +185,22 @@ func runServe(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 		return fmt.Errorf("listen: %w", err)
 	}
 	handler := api.Handler()
+	webCfg := web.Config{TileURL: f.tileURL, TileAttribution: f.tileAttribution, Logger: log}
 	if rs, ok := src.(*roads.Source); ok {
 		// With a road graph, OSRM clients are answered too, like OSRM does:
-		// /route/v1 and /table/v1, without API keys.
+		// /route/v1 and /table/v1, without API keys; and the web apps' maps
+		// draw its roads.
 		osrm := osrmhttp.NewHandler(rs.Graph, osrmhttp.Options{})
 		mux := http.NewServeMux()
 		mux.Handle("/route/v1/", osrm)
 		mux.Handle("/table/v1/", osrm)
 		mux.Handle("/", handler)
 		handler = mux
+		webCfg.Roads = rs.Graph
 	}
+	// The web apps (console, driver app, tracking page) in front of the API.
+	webCfg.Next = handler
+	handler = web.New(webCfg)
 	srv := &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute,
 		ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
 	scheme := "http"

@@ -460,6 +460,36 @@ func TestServeRoads(t *testing.T) {
 	}
 }
 
+// TestServeWebApps checks that serve mounts the web apps in front of the
+// API, with the base map drawn from the loaded road graph.
+func TestServeWebApps(t *testing.T) {
+	pbf := osmFile(t, "monaco.osm.pbf")
+	s := startServe(t, "--db", filepath.Join(t.TempDir(), "web.db"), "--osm", pbf)
+	get := func(path string) (int, string, string) {
+		t.Helper()
+		resp, err := http.Get(s.url + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, resp.Header.Get("Content-Type"), string(b)
+	}
+	for _, p := range []string{"/console/", "/driver/", "/t/some-token"} {
+		if status, ctype, body := get(p); status != 200 || !strings.HasPrefix(ctype, "text/html") || !strings.Contains(body, "<html") {
+			t.Errorf("GET %s: %d %s", p, status, ctype)
+		}
+	}
+	status, _, body := get("/map/roads?bbox=7.41,43.73,7.43,43.74&zoom=16")
+	if status != 200 || len(body) < 100 {
+		t.Errorf("GET /map/roads: %d, %d bytes: want Monaco's roads", status, len(body))
+	}
+	// The API is still behind it.
+	if status, _ := call(t, s.url, "GET", "/healthz", "", nil); status != 200 {
+		t.Errorf("GET /healthz behind the web apps: %d", status)
+	}
+}
+
 // TestServeTLS serves HTTPS with a self-signed certificate.
 func TestServeTLS(t *testing.T) {
 	dir := t.TempDir()
