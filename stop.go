@@ -16,7 +16,7 @@ const (
 	StatusDelivered          = "delivered"           // handed over (or, for a return, collected), with proof
 	StatusFailed             = "failed"              // the attempt failed, with a reason
 	StatusReattemptScheduled = "reattempt_scheduled" // will be planned again
-	StatusRedirected         = "redirected"          // sent to a pickup point or locker
+	StatusRedirected         = "redirected"          // waiting at a pickup point or locker, until collected (delivered) or taken back (returned)
 	StatusReturned           = "returned"            // back at the station
 	StatusCancelled          = "cancelled"           // withdrawn before dispatch
 )
@@ -30,7 +30,7 @@ var transitions = map[string][]string{
 	StatusArrived:            {StatusDelivered, StatusFailed},
 	StatusFailed:             {StatusReattemptScheduled, StatusRedirected, StatusReturned},
 	StatusReattemptScheduled: {StatusPlanned, StatusCancelled},
-	StatusRedirected:         {},
+	StatusRedirected:         {StatusDelivered, StatusReturned}, // collected at the point, or taken back
 	StatusReturned:           {},
 	StatusDelivered:          {},
 	StatusCancelled:          {},

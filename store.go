@@ -89,6 +89,41 @@ type OrderStore interface {
 	ExistingOrders(ctx context.Context, stationID string, externalIDs, barcodes []string) (ext, bar map[string]string, err error)
 	// UpdateOrders updates all the orders or none (one event each).
 	UpdateOrders(ctx context.Context, os []*Order, c Change) error
+	// UpdateOrdersAtPoint is UpdateOrders for orders sent to a pickup
+	// point or locker: in the same transaction, serialised with every
+	// other such update of the station, it counts the parcels the point
+	// already holds (PointParcels, the updated orders left out) and fails
+	// with EConflict naming h.Field, changing nothing, when the orders'
+	// parcels do not fit in h.Capacity.
+	UpdateOrdersAtPoint(ctx context.Context, os []*Order, h PointHold, c Change) error
+	// PointParcels counts the parcels a pickup point holds or expects.
+	PointParcels(ctx context.Context, stationID, pointID string) (int, error)
+}
+
+// PointHold is the room an update takes at a pickup point: the point, its
+// capacity in parcels (0: unlimited) and the field an error names when the
+// point is full.
+type PointHold struct {
+	StationID string
+	PointID   string
+	Capacity  int
+	Field     string
+}
+
+// HoldsPoint reports whether o takes room at the pickup point: a point
+// holds the parcels of the orders sent there (RedirectTo) that are not
+// closed — on their way (a recipient's redirect), or waiting
+// there to be collected (StatusRedirected) — until they are delivered
+// (collected) or returned.
+func HoldsPoint(o *Order, pointID string) bool {
+	if o.RedirectTo != pointID || pointID == "" {
+		return false
+	}
+	switch o.Status {
+	case StatusDelivered, StatusReturned, StatusCancelled:
+		return false
+	}
+	return true
 }
 
 // PlanFilter selects plans.

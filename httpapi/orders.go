@@ -209,6 +209,9 @@ type statusRequest struct {
 type statusResponse struct {
 	*lastmile.Order
 	Outcome string `json:"outcome,omitempty"`
+	// OutcomeNote says why the outcome is not the policy's: its pickup
+	// point was full.
+	OutcomeNote string `json:"outcome_note,omitempty"`
 }
 
 func (s *Server) orderStatus(w http.ResponseWriter, r *http.Request) error {
@@ -226,9 +229,12 @@ func (s *Server) orderStatus(w http.ResponseWriter, r *http.Request) error {
 	case lastmile.StatusDelivered:
 		return lastmile.Invalidf("status", "deliveries are completed with proof: POST /v1/orders/{id}/pod")
 	case lastmile.StatusArrived, lastmile.StatusFailed:
-	case lastmile.StatusCancelled, lastmile.StatusLoaded, lastmile.StatusOutForDelivery:
+	case lastmile.StatusCancelled, lastmile.StatusLoaded, lastmile.StatusOutForDelivery, lastmile.StatusReturned:
 		if k.Role == lastmile.RoleDriver && req.Status == lastmile.StatusCancelled {
 			return lastmile.Errorf(lastmile.EForbidden, "status", "drivers may not cancel orders")
+		}
+		if k.Role == lastmile.RoleDriver && req.Status == lastmile.StatusReturned {
+			return lastmile.Errorf(lastmile.EForbidden, "status", "the station takes back parcels left at a pickup point")
 		}
 	default:
 		if !lastmile.ValidStatus(req.Status) {
@@ -240,8 +246,9 @@ func (s *Server) orderStatus(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	var outcome string
-	o, err := s.updateOrder(r, pathID(r, "id"), ver, func(o *lastmile.Order, st *lastmile.Station) (lastmile.Change, error) {
+	var outcome, note string
+	var full error // the policy's pickup point refused the parcel
+	edit := func(o *lastmile.Order, st *lastmile.Station) (lastmile.Change, error) {
 		now := s.now().UTC()
 		if err := o.Transition(req.Status, req.Reason, now); err != nil {
 			return lastmile.Change{}, err
@@ -249,13 +256,21 @@ func (s *Server) orderStatus(w http.ResponseWriter, r *http.Request) error {
 		data := map[string]any{"to": req.Status}
 		typ := "order.status"
 		if req.Status == lastmile.StatusFailed {
-			next, err := o.ApplyPolicy(st.FailurePolicy, st.Loc(), now)
+			policy := st.FailurePolicy
+			if full != nil && policy.Action == lastmile.PolicyRedirect {
+				policy.Action = lastmile.PolicyReattempt
+				note = lastmile.ErrorMessage(full) + "; a new attempt is scheduled instead"
+			}
+			next, err := o.ApplyPolicy(policy, st.Loc(), now)
 			if err != nil {
 				return lastmile.Change{}, err
 			}
 			outcome = next
 			typ = "order.failed"
 			data = map[string]any{"reason": req.Reason, "attempt": o.Attempts, "outcome": next}
+			if note != "" {
+				data["redirect_refused"] = note
+			}
 		}
 		c := change(r, typ, data)
 		c.Position = req.Position
@@ -266,13 +281,20 @@ func (s *Server) orderStatus(w http.ResponseWriter, r *http.Request) error {
 			c.Outbox = s.lifecycleOutbox(r.Context(), o, notify.TopicArrived)
 		}
 		return c, nil
-	})
+	}
+	o, err := s.updateOrder(r, pathID(r, "id"), ver, edit)
+	if err != nil && pointFull(err) && req.Status == lastmile.StatusFailed {
+		// The failure is recorded all the same: a driver at the door
+		// cannot make room in a locker.
+		full = err
+		o, err = s.updateOrder(r, pathID(r, "id"), ver, edit)
+	}
 	if err != nil {
 		return err
 	}
 	s.stopChanged(o)
 	etag(w, o.Version)
-	return writeJSON(w, http.StatusOK, statusResponse{Order: orderView(o), Outcome: outcome})
+	return writeJSON(w, http.StatusOK, statusResponse{Order: orderView(o), Outcome: outcome, OutcomeNote: note})
 }
 
 // updateOrder applies edit to an order the caller may see and stores it.
@@ -291,18 +313,37 @@ func (s *Server) updateOrder(r *http.Request, id string, version int64, edit fun
 		if err != nil {
 			return nil, err
 		}
+		prev, held := o.RedirectTo, lastmile.HoldsPoint(o, o.RedirectTo)
 		c, err := edit(o, st)
 		if err != nil {
 			return nil, err
 		}
-		err = s.store.UpdateOrders(r.Context(), []*lastmile.Order{o}, c)
+		err = s.saveOrder(r.Context(), o, st, prev, held, c)
 		if err == nil {
 			return o, nil
 		}
-		if version > 0 || lastmile.ErrorCode(err) != lastmile.EConflict || try >= 5 {
+		if version > 0 || lastmile.ErrorCode(err) != lastmile.EConflict || pointFull(err) || try >= 5 {
 			return nil, err
 		}
 	}
+}
+
+// saveOrder stores an edited order. An order newly sent to a pickup point
+// (prev and held are its point and whether it took room there before the
+// edit) takes room there: a full point refuses it with EConflict on
+// redirect_to, race-free across servers.
+func (s *Server) saveOrder(ctx context.Context, o *lastmile.Order, st *lastmile.Station, prev string, held bool, c lastmile.Change) error {
+	if !lastmile.HoldsPoint(o, o.RedirectTo) || (held && prev == o.RedirectTo) {
+		return s.store.UpdateOrders(ctx, []*lastmile.Order{o}, c)
+	}
+	p, _ := st.PickupPoint(o.RedirectTo)
+	return s.store.UpdateOrdersAtPoint(ctx, []*lastmile.Order{o},
+		lastmile.PointHold{StationID: st.ID, PointID: o.RedirectTo, Capacity: p.Capacity, Field: "redirect_to"}, c)
+}
+
+// pointFull reports whether err is a full pickup point's refusal.
+func pointFull(err error) bool {
+	return lastmile.ErrorCode(err) == lastmile.EConflict && lastmile.ErrorField(err) == "redirect_to"
 }
 
 func (s *Server) eraseOrder(w http.ResponseWriter, r *http.Request) error {

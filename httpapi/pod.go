@@ -144,8 +144,8 @@ func (s *Server) proofOfDelivery(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if o.Status != lastmile.StatusArrived {
-		return lastmile.Errorf(lastmile.ETransition, "status", "order %s is %s; a proof of delivery is taken on arrival", o.ID, o.Status)
+	if o.Status != lastmile.StatusArrived && o.Status != lastmile.StatusRedirected {
+		return lastmile.Errorf(lastmile.ETransition, "status", "order %s is %s; a proof of delivery is taken on arrival, or on collection at a pickup point", o.ID, o.Status)
 	}
 	if o.OTPRequired {
 		if fields["otp"] == "" {

@@ -232,18 +232,23 @@ func (s *Server) trackAction(w http.ResponseWriter, r *http.Request) error {
 	if req.Instructions == nil && req.SafePlace == nil && req.Notify == nil && req.Reschedule == "" && req.RedirectTo == "" {
 		return lastmile.Invalidf("", "nothing to change: give instructions, safe_place, notify, reschedule_date or redirect_to")
 	}
+	st, err := s.store.Station(r.Context(), o.StationID)
+	if err != nil {
+		return err
+	}
 	for try := 0; ; try++ {
-		if err := s.applyTrackAction(r, o, req); err != nil {
+		prev, held := o.RedirectTo, lastmile.HoldsPoint(o, o.RedirectTo)
+		if err := s.applyTrackAction(r, o, st, req); err != nil {
 			return err
 		}
 		c := lastmile.Change{Actor: lastmile.Actor{Role: "recipient"}, Type: "order.recipient_action", Data: map[string]any{
 			"instructions": req.Instructions != nil, "safe_place": req.SafePlace != nil, "notify": req.Notify != nil,
 			"reschedule_date": req.Reschedule, "redirect_to": req.RedirectTo}}
-		err := s.store.UpdateOrders(r.Context(), []*lastmile.Order{o}, c)
+		err := s.saveOrder(r.Context(), o, st, prev, held, c)
 		if err == nil {
 			break
 		}
-		if lastmile.ErrorCode(err) != lastmile.EConflict || try >= 3 {
+		if lastmile.ErrorCode(err) != lastmile.EConflict || pointFull(err) || try >= 3 {
 			return err
 		}
 		if o, err = s.store.Order(r.Context(), o.ID); err != nil {
@@ -257,7 +262,7 @@ func (s *Server) trackAction(w http.ResponseWriter, r *http.Request) error {
 	return writeJSON(w, http.StatusOK, v)
 }
 
-func (s *Server) applyTrackAction(r *http.Request, o *lastmile.Order, req trackActionRequest) error {
+func (s *Server) applyTrackAction(r *http.Request, o *lastmile.Order, st *lastmile.Station, req trackActionRequest) error {
 	if !beforeDeparture(o) {
 		return lastmile.Errorf(lastmile.ETransition, "status", "the delivery is %s: it can no longer be changed here", o.Status)
 	}
@@ -288,10 +293,6 @@ func (s *Server) applyTrackAction(r *http.Request, o *lastmile.Order, req trackA
 			field = "redirect_to"
 		}
 		return lastmile.Errorf(lastmile.ETransition, field, "the parcel is already loaded: contact the station")
-	}
-	st, err := s.store.Station(r.Context(), o.StationID)
-	if err != nil {
-		return err
 	}
 	now := s.now()
 	if req.Reschedule != "" {

@@ -35,6 +35,7 @@ func Run(t *testing.T, open func(t *testing.T) lastmile.Store) {
 		{"Positions", testPositions},
 		{"OutboxWithChange", testOutbox},
 		{"Webhooks", testWebhooks},
+		{"PointCapacity", testPointCapacity},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

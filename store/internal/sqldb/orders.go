@@ -13,7 +13,7 @@ var _ lastmile.OrderStore = (*DB)(nil)
 
 func setOrder(v *lastmile.Order, ver int64) { v.Version = ver }
 
-var orderCols = []string{"id", "version", "data", "station_id", "external_id", "status", "service_date", "plan_id", "route_id", "tracking_token"}
+var orderCols = []string{"id", "version", "data", "station_id", "external_id", "status", "service_date", "plan_id", "route_id", "tracking_token", "redirect_to"}
 
 var eventCols = []string{"id", "at", "station_id", "entity_type", "entity_id", "type", "status", "actor_key", "actor_role", "actor_name", "lat", "lon", "data"}
 
@@ -86,7 +86,7 @@ func (s *DB) CreateOrders(ctx context.Context, os []*lastmile.Order, c lastmile.
 			return err
 		}
 		orders = append(orders, []any{o.ID, int64(1), string(data), o.StationID, o.ExternalID, o.Status, o.ServiceDate,
-			nullable(o.PlanID), nullable(o.RouteID), o.TrackingToken})
+			nullable(o.PlanID), nullable(o.RouteID), o.TrackingToken, nullable(o.RedirectTo)})
 		for _, p := range o.Parcels {
 			parcels = append(parcels, []any{o.StationID, p.Barcode, o.ID})
 		}
@@ -208,7 +208,7 @@ func (s *DB) updateOrders(ctx context.Context, tx *sql.Tx, os []*lastmile.Order,
 		cp.Version, cp.UpdatedAt = o.Version+1, now
 		if err := s.updateDoc(ctx, tx, "orders", "order", o.ID, o.Version, &cp,
 			col{"status", cp.Status}, col{"service_date", cp.ServiceDate}, col{"plan_id", nullable(cp.PlanID)},
-			col{"route_id", nullable(cp.RouteID)}); err != nil {
+			col{"route_id", nullable(cp.RouteID)}, col{"redirect_to", nullable(cp.RedirectTo)}); err != nil {
 			return nil, err
 		}
 		if err := s.event(ctx, tx, now, c, cp.StationID, "order", cp.ID, "updated", cp.Status); err != nil {
@@ -222,6 +222,84 @@ func (s *DB) updateOrders(ctx context.Context, tx *sql.Tx, os []*lastmile.Order,
 // UpdateOrders updates orders at their versions, all or none.
 func (s *DB) UpdateOrders(ctx context.Context, os []*lastmile.Order, c lastmile.Change) error {
 	return s.tx(ctx, "update orders", func(tx *sql.Tx) error {
+		out, err := s.updateOrders(ctx, tx, os, c)
+		if err != nil {
+			return err
+		}
+		if err := s.addOutbox(ctx, tx, c.Outbox); err != nil {
+			return err
+		}
+		for i := range os {
+			*os[i] = out[i]
+		}
+		return nil
+	})
+}
+
+// heldStatuses are the statuses of orders that no longer hold room at
+// their pickup point (lastmile.HoldsPoint).
+var heldStatuses = []string{lastmile.StatusDelivered, lastmile.StatusReturned, lastmile.StatusCancelled}
+
+// pointParcels counts the parcels held at a point, leaving out the orders
+// in except.
+func (s *DB) pointParcels(ctx context.Context, q querier, stationID, pointID string, except []string) (int, error) {
+	notIn, args := in("o.status", heldStatuses)
+	query := "SELECT COUNT(*) FROM parcels p JOIN orders o ON o.id = p.order_id WHERE o.station_id = ? AND o.redirect_to = ? AND NOT " + notIn
+	args = append([]any{stationID, pointID}, args...)
+	if len(except) > 0 {
+		w, a := in("o.id", except)
+		query += " AND NOT " + w
+		args = append(args, a...)
+	}
+	var n int
+	if err := q.QueryRowContext(ctx, s.rebind(query), args...).Scan(&n); err != nil {
+		return 0, err
+	}
+	return n, nil
+}
+
+// PointParcels counts the parcels a pickup point holds or expects.
+func (s *DB) PointParcels(ctx context.Context, stationID, pointID string) (int, error) {
+	n, err := s.pointParcels(ctx, s.db, stationID, pointID, nil)
+	if err != nil {
+		return 0, s.wrap("point parcels", err)
+	}
+	return n, nil
+}
+
+// UpdateOrdersAtPoint updates orders sent to a pickup point when their
+// parcels fit. The station's row is locked first (PostgreSQL; SQLite's
+// write transactions are exclusive), so two updates of one station's
+// points never count at the same time: of two orders racing for the last
+// place, one wins and the other gets EConflict.
+func (s *DB) UpdateOrdersAtPoint(ctx context.Context, os []*lastmile.Order, h lastmile.PointHold, c lastmile.Change) error {
+	return s.tx(ctx, "update orders at point", func(tx *sql.Tx) error {
+		var id string
+		err := tx.QueryRowContext(ctx, s.rebind("SELECT id FROM stations WHERE id = ?"+s.d.ForUpdate), h.StationID).Scan(&id)
+		if err == sql.ErrNoRows {
+			return notFound("station", h.StationID)
+		}
+		if err != nil {
+			return err
+		}
+		if h.Capacity > 0 {
+			ids := make([]string, 0, len(os))
+			need := 0
+			for _, o := range os {
+				ids = append(ids, o.ID)
+				if lastmile.HoldsPoint(o, h.PointID) {
+					need += len(o.Parcels)
+				}
+			}
+			held, err := s.pointParcels(ctx, tx, h.StationID, h.PointID, ids)
+			if err != nil {
+				return err
+			}
+			if held+need > h.Capacity {
+				return lastmile.Errorf(lastmile.EConflict, h.Field, "pickup point %s is full: it holds %d of %d parcels, %d more do not fit",
+					h.PointID, held, h.Capacity, need)
+			}
+		}
 		out, err := s.updateOrders(ctx, tx, os, c)
 		if err != nil {
 			return err
