@@ -164,6 +164,14 @@ func TestConsoleDay(t *testing.T) {
 	if !strings.Contains(alerts, "dispatched") {
 		t.Fatalf("alerts %q", alerts)
 	}
+	// A position of the dispatched van shows up on the map through the live stream.
+	pos := map[string]any{"vehicle_id": first.VehicleID, "at": time.Now().UTC().Format(time.RFC3339), "lat": 43.7340, "lon": 7.4200, "accuracy_m": 10}
+	srv.mustJSON("POST", "/v1/positions", srv.Dispatcher, map[string]any{"positions": []any{pos}}, nil)
+	waitJS(t, ctx, `document.querySelectorAll('.lm-vehicle').length === 1`, 10*time.Second)
+	title := evalJS[string](t, ctx, `document.querySelector('.lm-vehicle').title`)
+	if !strings.HasPrefix(title, "Van ") {
+		t.Fatalf("vehicle marker title %q", title)
+	}
 	screenshot(t, ctx, "console-dispatched")
 
 	// KPIs.
