@@ -101,6 +101,8 @@ type vehicleModel struct {
 	exactCost   bool    // cost needs exact re-evaluation (waiting, balance)
 	maxDrive    int64   // driving rule: longest driving between rests; 0 none
 	rest        int64   // driving rule: the rest
+	workCost    int64   // internal cost per second of working time; 0 none
+	minWork     int64   // working time paid at least
 }
 
 // maxCostMatrix bounds the size of precomputed cost matrices (entries).
@@ -346,7 +348,8 @@ func compileModel(p *Problem, threads int, plan bool) (*model, error) {
 		// The constant-time checks ignore rests: they only pre-filter, and
 		// every insertion on such a vehicle is re-timed exactly.
 		vm.exactFeas = vm.maxDuration > 0 || vm.maxWait >= 0 || vm.maxDrive > 0
-		vm.exactCost = vm.waitCost > 0 || vm.balance > 0 || vm.maxDrive > 0
+		vm.workCost, vm.minWork = v.WorkingCostPerHour*1000, v.MinDuration
+		vm.exactCost = vm.waitCost > 0 || vm.balance > 0 || vm.maxDrive > 0 || vm.workCost > 0
 		if vm.maxTasks < 0 {
 			vm.maxTasks = math.MaxInt32
 		}

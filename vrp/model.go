@@ -154,6 +154,12 @@ type Vehicle struct {
 	// (two routes of 4 h cost less than one of 8 h). JSON: "lastmile":
 	// {"balance_cost_per_hour2": c}.
 	BalanceCostPerHour2 int64
+	// WorkingCostPerHour prices the route's working time (start to end as
+	// output, waiting and service included), e.g. the driver's wage, paid
+	// for at least MinDuration seconds once the vehicle is used. JSON:
+	// "lastmile": {"working_cost_per_hour": c, "min_duration": s}.
+	WorkingCostPerHour int64
+	MinDuration        int64
 	// DrivingRule makes the driver rest after a stretch of driving (e.g.
 	// 45 min after 4.5 h); nil: no rule. JSON: "lastmile": {"driving_rule":
 	// {"max_driving": s, "rest": s}}.

@@ -285,7 +285,7 @@ func (m *model) update(r *route) {
 		if vm.maxWait >= 0 && most > vm.maxWait {
 			r.feasible = false
 		}
-		r.cost += vm.waitCost*waits + balanceCost(vm.balance, work)
+		r.cost += vm.waitCost*waits + balanceCost(vm.balance, work) + vm.workCost*max(work, vm.minWork)
 	}
 	if r.nTasks == 0 {
 		// An unused vehicle costs nothing.

@@ -565,6 +565,8 @@ func richProblem(seed uint64) *vrp.Problem {
 			veh.BalanceCostPerHour2 = 100 + r.Int64N(2000)
 		case 3:
 			veh.DrivingRule = &vrp.DrivingRule{MaxDriving: 500 + r.Int64N(700), Rest: 30 + r.Int64N(150)}
+		case 4:
+			veh.WorkingCostPerHour, veh.MinDuration = 1800+r.Int64N(3600), r.Int64N(2000)
 		}
 		p.Vehicles = append(p.Vehicles, veh)
 	}
@@ -987,4 +989,39 @@ func TestSolveDrivingRule(t *testing.T) {
 			t.Errorf("route %v: job 3 must be in the middle", ids)
 		}
 	})
+}
+
+func TestSolveWorkingCost(t *testing.T) {
+	// Two jobs 100 s from the station on opposite sides: one vehicle or
+	// two travel 400 s alike. Working time at 3,600 an hour, paid for at
+	// least 1,000 s, makes a second vehicle cost a second minimum: one
+	// route costs 400 + 1,000, two 400 + 2,000. With 500 s of service at
+	// job 1 and a 600 s minimum, one route works 900 s (400 + 900) while
+	// two work 700 s and a paid 600 s (400 + 1,300).
+	build := func(minDur int64, service int64) *vrp.Problem {
+		p := &vrp.Problem{Matrices: map[string]*vrp.Matrix{"car": lineMatrix(0, 100, -100)}}
+		p.Jobs = []vrp.Job{{ID: 1, Location: at(1), Service: service}, {ID: 2, Location: at(2)}}
+		for v := 1; v <= 2; v++ {
+			veh := vehicle(uint64(v), 0, 0)
+			veh.WorkingCostPerHour, veh.MinDuration = 3600, minDur
+			p.Vehicles = append(p.Vehicles, veh)
+		}
+		return p
+	}
+	for _, tc := range []struct {
+		name            string
+		minDur, service int64
+		cost            int64
+		routes          int
+	}{
+		{"paid minimum", 1000, 0, 1400, 1},
+		{"service, short minimum", 600, 500, 1300, 1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			sol := solveChecked(t, build(tc.minDur, tc.service), vrp.Options{})
+			if sol.Summary.Cost != tc.cost || len(sol.Routes) != tc.routes {
+				t.Fatalf("cost %d with %d routes, want %d with %d", sol.Summary.Cost, len(sol.Routes), tc.cost, tc.routes)
+			}
+		})
+	}
 }

@@ -403,6 +403,18 @@ func (v *validator) vehicles() error {
 				return inputErrorf(f+".lastmile.driving_rule.rest", "%d s: must be positive", dr.Rest)
 			}
 		}
+		if c := vh.WorkingCostPerHour; c < 0 || c > maxRate {
+			return inputErrorf(f+".lastmile.working_cost_per_hour", "%d is outside [0, %d]", c, maxRate)
+		}
+		if err := nonNegative(f+".lastmile.min_duration", vh.MinDuration); err != nil {
+			return err
+		}
+		if vh.MinDuration > 0 && vh.WorkingCostPerHour == 0 {
+			return inputErrorf(f+".lastmile.min_duration", "a paid minimum needs working_cost_per_hour")
+		}
+		if vh.MaxDuration > 0 && vh.MinDuration > vh.MaxDuration {
+			return inputErrorf(f+".lastmile.min_duration", "%d is over max_duration %d", vh.MinDuration, vh.MaxDuration)
+		}
 		if c := vh.BalanceCostPerHour2; c < 0 || c > maxBalanceRate {
 			return inputErrorf(f+".lastmile.balance_cost_per_hour2", "%d is outside [0, %d]", c, maxBalanceRate)
 		}

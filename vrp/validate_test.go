@@ -90,6 +90,7 @@ func TestValidateRejects(t *testing.T) {
 		{"negative max waiting", validProblem, func(p *Problem) { p.Vehicles[0].MaxWaiting = new(int64(-1)) }, "vehicles[0].lastmile.max_waiting", "negative"},
 		{"driving rule without rest", validProblem, func(p *Problem) { p.Vehicles[0].DrivingRule = &DrivingRule{MaxDriving: 3600} }, "vehicles[0].lastmile.driving_rule.rest", "positive"},
 		{"driving rule too short", validProblem, func(p *Problem) { p.Vehicles[0].DrivingRule = &DrivingRule{MaxDriving: 5, Rest: 60} }, "vehicles[0].lastmile.driving_rule.max_driving", "at least 60"},
+		{"unpaid minimum", validProblem, func(p *Problem) { p.Vehicles[0].MinDuration = 3600 }, "vehicles[0].lastmile.min_duration", "needs working_cost_per_hour"},
 		{"negative waiting cost", validProblem, func(p *Problem) { p.Vehicles[0].WaitingCostPerHour = -3 }, "vehicles[0].lastmile.waiting_cost_per_hour", "outside"},
 		{"huge balance rate", validProblem, func(p *Problem) { p.Vehicles[0].BalanceCostPerHour2 = 1 << 40 }, "vehicles[0].lastmile.balance_cost_per_hour2", "outside"},
 		{"duplicate job", validProblem, func(p *Problem) { p.Jobs[1].ID = 1 }, "jobs[1].id", "duplicate job id 1 (also jobs[0])"},

@@ -965,6 +965,7 @@ func (c *checker) sequence(vi int, prefix string, steps []vrp.Step) RouteReport 
 	// Waiting costs waiting_cost_per_hour per hour and the balance term
 	// balance_cost_per_hour2 × (working hours)², both rounded with the rest.
 	lateCost += v.WaitingCostPerHour * rr.WaitingTime
+	lateCost += v.WorkingCostPerHour * max(rr.End-rr.Start, v.MinDuration)
 	var balance int64
 	if c := v.BalanceCostPerHour2; c > 0 {
 		w := min(rr.End-rr.Start, 1_000_000)

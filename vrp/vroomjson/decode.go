@@ -428,6 +428,10 @@ func (d *problemDecoder) vehicle(v *vrp.Vehicle) error {
 					v.WaitingCostPerHour, err = r.int64()
 				case "balance_cost_per_hour2":
 					v.BalanceCostPerHour2, err = r.int64()
+				case "working_cost_per_hour":
+					v.WorkingCostPerHour, err = r.int64()
+				case "min_duration":
+					v.MinDuration, err = r.int64()
 				case "driving_rule":
 					dr := &vrp.DrivingRule{}
 					v.DrivingRule = dr

@@ -508,7 +508,8 @@ func writeVehicle(j *writer, v *vrp.Vehicle) {
 	if v.MaxDistance >= 0 {
 		j.intField("max_distance", v.MaxDistance)
 	}
-	if v.MaxDuration != 0 || v.MaxWaiting != nil || v.WaitingCostPerHour != 0 || v.BalanceCostPerHour2 != 0 || v.DrivingRule != nil {
+	if v.MaxDuration != 0 || v.MaxWaiting != nil || v.WaitingCostPerHour != 0 || v.BalanceCostPerHour2 != 0 || v.DrivingRule != nil ||
+		v.WorkingCostPerHour != 0 || v.MinDuration != 0 {
 		j.key("lastmile")
 		j.open('{')
 		if v.MaxDuration != 0 {
@@ -522,6 +523,12 @@ func writeVehicle(j *writer, v *vrp.Vehicle) {
 		}
 		if v.BalanceCostPerHour2 != 0 {
 			j.intField("balance_cost_per_hour2", v.BalanceCostPerHour2)
+		}
+		if v.WorkingCostPerHour != 0 {
+			j.intField("working_cost_per_hour", v.WorkingCostPerHour)
+		}
+		if v.MinDuration != 0 {
+			j.intField("min_duration", v.MinDuration)
 		}
 		if dr := v.DrivingRule; dr != nil {
 			j.key("driving_rule")
