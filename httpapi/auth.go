@@ -132,6 +132,12 @@ func (s *Server) createKey(w http.ResponseWriter, r *http.Request) error {
 	if err := decode(w, r, s.cfg.MaxBody, &req); err != nil {
 		return err
 	}
+	// Dispatchers create only driver keys, for drivers of their stations
+	// (the driver app's sign-in links); everything else is for admins.
+	dispatcher := caller(r).Role == lastmile.RoleDispatcher
+	if dispatcher && req.Role != lastmile.RoleDriver {
+		return lastmile.Errorf(lastmile.EForbidden, "role", "dispatchers may create driver keys only")
+	}
 	secret := lastmile.NewSecret()
 	k := &lastmile.APIKey{Name: req.Name, Role: req.Role, Stations: req.Stations, DriverID: req.DriverID,
 		Prefix: secret[:10], Hash: lastmile.HashSecret(secret)}
@@ -148,7 +154,7 @@ func (s *Server) createKey(w http.ResponseWriter, r *http.Request) error {
 	}
 	if k.Role == lastmile.RoleDriver {
 		d, err := s.store.Driver(r.Context(), k.DriverID)
-		if lastmile.ErrorCode(err) == lastmile.ENotFound {
+		if lastmile.ErrorCode(err) == lastmile.ENotFound || (err == nil && dispatcher && !caller(r).SeesStation(d.StationID)) {
 			return lastmile.Invalidf("driver_id", "no driver %q", k.DriverID)
 		}
 		if err != nil {

@@ -170,7 +170,7 @@ func (s *Server) register() {
 	s.routes = append(s.routes, Route{Method: "GET", Pattern: "/metrics"})
 	s.handle("GET", "/openapi.json", public, s.openapi)
 
-	s.handle("POST", "/v1/api-keys", adminOnly, s.createKey)
+	s.handle("POST", "/v1/api-keys", staff, s.createKey) // dispatchers: driver keys of their stations
 	s.handle("GET", "/v1/api-keys", adminOnly, s.listKeys)
 	s.handle("POST", "/v1/api-keys/{id}/revoke", adminOnly, s.revokeKey)
 
