@@ -183,6 +183,21 @@ func TestConsoleDay(t *testing.T) {
 	}
 	screenshot(t, ctx, "console-kpis")
 
+	// A driver's sign-in link: a new driver key in the address's fragment.
+	run(t, ctx, chromedp.Click(chromedp.ID("tab-drivers")))
+	waitJS(t, ctx, `document.querySelector('#panel-drivers [data-act=link]')`, 5*time.Second)
+	run(t, ctx, chromedp.Click(chromedp.CSS(`#panel-drivers [data-act=link]`)))
+	waitJS(t, ctx, `document.getElementById('driver-link')`, 10*time.Second)
+	link := evalJS[string](t, ctx, `document.getElementById('driver-link').textContent`)
+	prefix := srv.URL + "/driver/#key="
+	if !strings.HasPrefix(link, prefix) {
+		t.Fatalf("driver link %q", link)
+	}
+	if status, body := srv.do("GET", "/v1/stations", strings.TrimPrefix(link, prefix), nil); status != 403 {
+		t.Fatalf("the link's key: GET /v1/stations answered %d %s, want 403 (a driver key)", status, body)
+	}
+	screenshot(t, ctx, "console-driver-link")
+
 	// Revoked key: the next request shows the sign-in form with the reason.
 	var keys struct {
 		Items []struct {
