@@ -525,15 +525,14 @@ func (e *engine) drive(v *vstate, l leg, from, to string) time.Time {
 		a, b := l.pts[k-1], l.pts[k]
 		p := lastmile.Point{Lon: a[0] + f*(b[0]-a[0]), Lat: a[1] + f*(b[1]-a[1])}
 		v.fixes = append(v.fixes, e.fix(v, start.Add(t), p, speed, bearingOf(a, b)))
-		if r != nil && int(t/e.cfg.GPSEvery)%4 == 0 {
-			r.driven = append(r.driven, [2]float64{round5(p.Lon), round5(p.Lat)})
-		}
 	}
 	end := l.pts[len(l.pts)-1]
 	v.pos = pt(end)
 	if r != nil {
 		r.km += l.metres / 1000
-		r.driven = append(r.driven, [2]float64{round5(end[0]), round5(end[1])})
+		for _, p := range l.pts {
+			r.driven = append(r.driven, [2]float64{round5(p[0]), round5(p[1])})
+		}
 	}
 	return start.Add(dur)
 }
@@ -579,7 +578,9 @@ func (e *engine) nextStop(r *rstate) error {
 		}
 		prev := "station"
 		if r.next >= 2 {
-			prev = r.plan.Stops[r.next-2].OrderID
+			if po := e.orders[r.plan.Stops[r.next-2].OrderID]; po != nil {
+				prev = po.o.ExternalID
+			}
 		}
 		km0 := r.km
 		arrive := e.drive(v, l, prev, o.o.ExternalID)

@@ -74,6 +74,7 @@ func (e *engine) score() (*Result, error) {
 	if err := e.c.do(e.ctx, "GET", "/v1/stations/"+e.station.ID+"/kpis?date="+e.date, e.dispatcher, nil, &res.APIKPIs); err != nil {
 		return nil, e.fail("station KPIs", err)
 	}
+	delete(res.APIKPIs, "station_id") // an id: not reproducible
 	// The day's demand and fleet.
 	d := &res.Day
 	d.Orders, d.Vehicles, d.Plans = len(e.orders), len(e.vehicles), len(e.plans)

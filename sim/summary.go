@@ -16,7 +16,9 @@ func (r *Result) WriteSummary(w io.Writer) error {
 	fmt.Fprintf(b, "  orders %d: %d with a window, %d same-day, %d white-glove, %d returns; %d vehicles (%d electric), %d plans, %d unassigned\n",
 		d.Orders, d.Windows, d.SameDay, d.WhiteGlove, d.Returns, d.Vehicles, d.Electric, d.Plans, d.Unassigned)
 	tw := tabwriter.NewWriter(b, 2, 4, 2, ' ', 0)
-	row := func(name, format string, args ...any) { fmt.Fprintf(tw, "  %s\t"+format+"\n", append([]any{name}, args...)...) }
+	row := func(name, format string, args ...any) {
+		fmt.Fprintf(tw, "  %s\t"+format+"\n", append([]any{name}, args...)...)
+	}
 	row("attempted / delivered / failed", "%d / %d / %d", k.Attempted, k.Delivered, k.Failed)
 	row("on-time rate", "%.1f %%", 100*k.OnTimeRate)
 	row("first-attempt success", "%.1f %%", 100*k.FirstAttemptRate)
