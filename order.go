@@ -139,6 +139,10 @@ type POD struct {
 	Position       *Point    `json:"position,omitempty"`
 	DistanceM      float64   `json:"distance_m"`
 	FarFromAddress bool      `json:"far_from_address"`
+	// Request identifies the upload that made this proof when it was sent
+	// with an Idempotency-Key, so that a retry after a crash between the
+	// proof's commit and the answer is recognised (never shown).
+	Request string `json:"request,omitempty"`
 }
 
 // Geocoder turns an address into coordinates. Orders whose address has no

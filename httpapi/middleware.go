@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"io"
@@ -118,6 +119,14 @@ func (w *recorder) Write(b []byte) (int, error) {
 	return w.ResponseWriter.Write(b)
 }
 
+// requestIDKey holds, in a request's context, the identity of a request
+// made with an Idempotency-Key (a hash of the caller, the key and the
+// request), the same on every retry.
+type requestIDKey struct{}
+
+// requestID returns the request's idempotent identity, or "".
+func requestID(r *http.Request) string { id, _ := r.Context().Value(requestIDKey{}).(string); return id }
+
 // idempotent replays the stored response of a POST retried with the same
 // Idempotency-Key by the same API key, and refuses the key reused for a
 // different request. Retries of one key are serialised in this process;
@@ -165,7 +174,8 @@ func (s *Server) idempotent(next http.Handler) http.Handler {
 			return
 		}
 		rec := &recorder{ResponseWriter: w}
-		next.ServeHTTP(rec, r)
+		rid := sha256.Sum256([]byte(owner + "\x00" + key + "\x00" + fp))
+		next.ServeHTTP(rec, r.WithContext(context.WithValue(r.Context(), requestIDKey{}, hex.EncodeToString(rid[:]))))
 		if rec.status >= 500 || rec.status == 0 {
 			return // a server fault may be retried for real
 		}

@@ -13,6 +13,11 @@ import (
 func orderView(o *lastmile.Order) *lastmile.Order {
 	c := *o
 	c.OTPHash = ""
+	if c.POD != nil && c.POD.Request != "" {
+		p := *c.POD
+		p.Request = ""
+		c.POD = &p
+	}
 	return &c
 }
 

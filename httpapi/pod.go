@@ -144,6 +144,12 @@ func (s *Server) proofOfDelivery(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	rid := requestID(r)
+	if rid != "" && o.Status == lastmile.StatusDelivered && o.POD != nil && o.POD.Request == rid {
+		// This very upload was stored, but its answer was lost (the
+		// server stopped before it was sent): answer it now.
+		return writeJSON(w, http.StatusOK, orderView(o))
+	}
 	if o.Status != lastmile.StatusArrived && o.Status != lastmile.StatusRedirected {
 		return lastmile.Errorf(lastmile.ETransition, "status", "order %s is %s; a proof of delivery is taken on arrival, or on collection at a pickup point", o.ID, o.Status)
 	}
@@ -156,9 +162,16 @@ func (s *Server) proofOfDelivery(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	var keys []string
-	pod := &lastmile.POD{RecipientName: fields["recipient_name"], OTPVerified: o.OTPRequired, Position: pos}
+	pod := &lastmile.POD{RecipientName: fields["recipient_name"], OTPVerified: o.OTPRequired, Position: pos, Request: rid}
+	// A retry of an upload (same Idempotency-Key) writes the same names,
+	// so the files of an attempt cut short by a crash are overwritten,
+	// not left behind.
+	suffix := lastmile.NewToken()[:8]
+	if rid != "" {
+		suffix = rid[:12]
+	}
 	for i, f := range files {
-		key := path.Join("pod", o.ID, fmt.Sprintf("%s-%d-%s%s", f.field, i, lastmile.NewToken()[:8], f.ext))
+		key := path.Join("pod", o.ID, fmt.Sprintf("%s-%d-%s%s", f.field, i, suffix, f.ext))
 		if _, err := s.cfg.Blobs.Put(r.Context(), key, f.contentType, bytes.NewReader(f.data)); err != nil {
 			s.deleteBlobs(r, keys)
 			return err
@@ -192,6 +205,13 @@ func (s *Server) proofOfDelivery(w http.ResponseWriter, r *http.Request) error {
 		return c, nil
 	})
 	if err != nil {
+		if rid != "" {
+			// The same upload, retried on another server at the same time,
+			// may have stored the same files with its proof: keep them.
+			if cur, cerr := s.order(r, id); cerr == nil && cur.POD != nil && cur.POD.Request == rid {
+				return writeJSON(w, http.StatusOK, orderView(cur))
+			}
+		}
 		s.deleteBlobs(r, keys)
 		return err
 	}

@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/lastmile-dev/lastmile"
 )
@@ -24,12 +25,55 @@ type Store struct {
 
 var _ lastmile.BlobStore = (*Store)(nil)
 
-// New returns a store in dir, creating it.
+// TempGrace is how old a temporary file must be before New removes it: a
+// blob is written from memory in far less time, so an older one was left
+// by a process that stopped mid-write (a crash, kill -9, power loss).
+const TempGrace = time.Minute
+
+// tempPrefix starts the names of files being written.
+const tempPrefix = ".tmp-"
+
+// New returns a store in dir, creating it, and removes the temporary files
+// that stopped writes left behind (SweepTemp with TempGrace).
 func New(dir string) (*Store, error) {
 	if err := os.MkdirAll(dir, 0o750); err != nil {
 		return nil, fmt.Errorf("blob store: %w", err)
 	}
-	return &Store{Dir: dir}, nil
+	s := &Store{Dir: dir}
+	if _, err := s.SweepTemp(time.Now().Add(-TempGrace)); err != nil {
+		return nil, fmt.Errorf("blob store: %w", err)
+	}
+	return s, nil
+}
+
+// SweepTemp removes the temporary files last modified before cutoff and
+// returns how many it removed. Blobs themselves are never touched: a
+// temporary file is only ever renamed into place whole.
+func (s *Store) SweepTemp(cutoff time.Time) (int, error) {
+	n := 0
+	err := filepath.WalkDir(s.Dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			if errors.Is(err, fs.ErrNotExist) {
+				return nil // removed meanwhile
+			}
+			return err
+		}
+		if d.IsDir() || !strings.HasPrefix(d.Name(), tempPrefix) {
+			return nil
+		}
+		info, err := d.Info()
+		if err != nil || !info.ModTime().Before(cutoff) {
+			return nil
+		}
+		if err := os.Remove(p); err == nil {
+			n++
+		}
+		return nil
+	})
+	if err != nil {
+		return n, fmt.Errorf("sweep temporary files: %w", err)
+	}
+	return n, nil
 }
 
 func (s *Store) path(key string) (string, error) {
@@ -65,7 +109,7 @@ func (s *Store) Put(ctx context.Context, key, contentType string, r io.Reader) (
 }
 
 func writeFile(p string, r io.Reader) (int64, error) {
-	f, err := os.CreateTemp(filepath.Dir(p), ".tmp-*")
+	f, err := os.CreateTemp(filepath.Dir(p), tempPrefix+"*")
 	if err != nil {
 		return 0, err
 	}

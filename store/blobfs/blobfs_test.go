@@ -2,9 +2,14 @@ package blobfs
 
 import (
 	"context"
+	"errors"
 	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/lastmile-dev/lastmile"
 )
@@ -40,5 +45,45 @@ func TestStore(t *testing.T) {
 				t.Fatalf("key %q accepted: %v", bad, err)
 			}
 		})
+	}
+}
+
+// TestSweepTemp removes the temporary files of stopped writes once they are
+// older than the grace period, and nothing else.
+func TestSweepTemp(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	s, err := New(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Put(ctx, "pod/ord_1/photo-0.png", "image/png", strings.NewReader("png")); err != nil {
+		t.Fatal(err)
+	}
+	old := filepath.Join(dir, "pod", "ord_1", tempPrefix+"123")
+	fresh := filepath.Join(dir, "pod", "ord_1", tempPrefix+"456")
+	for _, p := range []string{old, fresh} {
+		if err := os.WriteFile(p, []byte("half"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	past := time.Now().Add(-2 * TempGrace)
+	if err := os.Chtimes(old, past, past); err != nil {
+		t.Fatal(err)
+	}
+	// A restart: New sweeps.
+	if _, err := New(dir); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(old); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("old temporary file kept: %v", err)
+	}
+	if _, err := os.Stat(fresh); err != nil {
+		t.Errorf("a temporary file inside the grace period was removed: %v", err)
+	}
+	if rc, _, err := s.Get(ctx, "pod/ord_1/photo-0.png"); err != nil {
+		t.Errorf("blob removed by the sweep: %v", err)
+	} else {
+		rc.Close()
 	}
 }
