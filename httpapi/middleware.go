@@ -125,7 +125,10 @@ func (w *recorder) Write(b []byte) (int, error) {
 type requestIDKey struct{}
 
 // requestID returns the request's idempotent identity, or "".
-func requestID(r *http.Request) string { id, _ := r.Context().Value(requestIDKey{}).(string); return id }
+func requestID(r *http.Request) string {
+	id, _ := r.Context().Value(requestIDKey{}).(string)
+	return id
+}
 
 // idempotent replays the stored response of a POST retried with the same
 // Idempotency-Key by the same API key, and refuses the key reused for a
