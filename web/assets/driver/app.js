@@ -222,6 +222,7 @@ async function loadManifest() {
   if (!state.me) {
     try { state.me = (await get('/v1/me/routes')).data; } catch (err) { if (err.status === 401) throw err; }
   }
+  if (state.me) $('title').textContent = state.me.driver.name || 'Driver';
   const { data, cachedAt } = await get('/v1/routes/' + encodeURIComponent(state.routeId) + '/manifest');
   state.manifest = data;
   state.manifestCachedAt = cachedAt;

@@ -25,6 +25,10 @@ const TITLES = {
   returned: 'Returned to the sender',
   cancelled: 'Cancelled',
 };
+// How past statuses read in the history.
+const HISTORY = { ...TITLES, arrived: 'Driver at the door', out_for_delivery: 'Left the depot with your parcel' };
+const VAN_SVG = '<svg viewBox="0 0 24 24" width="18" height="18" aria-hidden="true" focusable="false">' +
+  '<path fill="#fff" d="M2 6h12v9H2zM14 9h4l3 3v3h-7z"/><circle cx="6" cy="17" r="2" fill="#fff"/><circle cx="17" cy="17" r="2" fill="#fff"/></svg>';
 const RETURN_TITLES = { out_for_delivery: 'Driver on the way to collect', arrived: 'The driver is at your door', delivered: 'Collected' };
 const REASONS = {
   not_home: 'nobody was home', wrong_address: 'the address could not be found', access_denied: 'the driver could not get access',
@@ -76,7 +80,7 @@ function render(v) {
   renderPOD(v);
   renderActions(v);
   $('timeline').replaceChildren(...v.timeline.slice().reverse().map((t) => h('li', {},
-    h('strong', {}, TITLES[t.status] || t.status), h('time', { datetime: t.at }, fmtWhen(t.at)))));
+    h('strong', {}, HISTORY[t.status] || t.status), h('time', { datetime: t.at }, fmtWhen(t.at)))));
 }
 
 function renderETA(v) {
@@ -141,7 +145,7 @@ async function renderMap(vehicle) {
   if (!mapState) {
     mapState = { pending: true };
     const { map } = await createMap($('map'), { center: ll, zoom: 16 });
-    const icon = L.divIcon({ className: 'van', html: '🚚', iconSize: [28, 28] });
+    const icon = L.divIcon({ className: 'van', html: VAN_SVG, iconSize: [30, 30] });
     mapState = { map, marker: L.marker(ll, { icon, title: 'Delivery van', alt: 'Delivery van', keyboard: false }).addTo(map) };
     if (mapState.next) { const n = mapState.next; mapState.next = null; renderMap(n); }
     return;
