@@ -174,12 +174,42 @@ func TestConsoleDay(t *testing.T) {
 	}
 	screenshot(t, ctx, "console-dispatched")
 
-	// KPIs.
+	// A failed attempt on the dispatched route: listed with the policy's outcome; the reattempt is cancelled.
+	var failed string
+	for _, s := range first.Stops {
+		if s.OrderID != "" {
+			failed = s.OrderID
+			break
+		}
+	}
+	srv.mustJSON("POST", "/v1/orders/"+failed+"/status", srv.Dispatcher, map[string]any{"status": "arrived"}, nil)
+	srv.mustJSON("POST", "/v1/orders/"+failed+"/status", srv.Dispatcher, map[string]any{"status": "failed", "reason": "not_home"}, nil)
+	run(t, ctx, chromedp.Click(chromedp.ID("tab-failed")))
+	cancel := fmt.Sprintf(`#panel-failed [data-act=cancel][data-order=%q]`, failed)
+	waitJS(t, ctx, fmt.Sprintf("document.querySelector(%q)", cancel), 10*time.Second)
+	row = evalJS[string](t, ctx, `document.querySelector('#panel-failed tbody tr').textContent`)
+	if !strings.Contains(row, "not home") || !strings.Contains(row, "reattempt scheduled") {
+		t.Fatalf("failed stop row %q", row)
+	}
+	screenshot(t, ctx, "console-failed")
+	run(t, ctx, chromedp.Click(chromedp.CSS(cancel)))
+	waitJS(t, ctx, `/cancelled/.test(document.getElementById('failed-status').textContent)`, 10*time.Second)
+	var o struct{ Status string }
+	srv.mustJSON("GET", "/v1/orders/"+failed, srv.Dispatcher, nil, &o)
+	if o.Status != "cancelled" {
+		t.Fatalf("order %s is %s after cancelling its reattempt", failed, o.Status)
+	}
+
+	// KPIs: the failure is counted.
 	run(t, ctx, chromedp.Click(chromedp.ID("tab-kpis")))
 	waitJS(t, ctx, `document.querySelectorAll('#panel-kpis .kpi').length >= 6`, 10*time.Second)
 	rings := evalJS[int](t, ctx, `document.querySelectorAll('#panel-kpis svg[role=img]').length`)
 	if rings < 3 {
 		t.Fatalf("%d SVG charts in the KPI panel", rings)
+	}
+	kpiText := evalJS[string](t, ctx, `document.getElementById('panel-kpis').textContent`)
+	if !strings.Contains(kpiText, "1 failed of 1 attempt") || !strings.Contains(kpiText, "not home") || !strings.Contains(kpiText, "kg") {
+		t.Fatalf("KPI panel %q", kpiText)
 	}
 	screenshot(t, ctx, "console-kpis")
 

@@ -297,9 +297,9 @@ export class KpiPanel {
     const plan = v.published;
     const perRoute = plan ? plan.routes.filter((r) => r.stops.some((s) => s.order_id)).map((r) => [v.vehicleName(r.vehicle_id), Math.round(r.distance_m / 100) / 10]) : [];
     const cards = [
-      card('On-time rate', '', ring(k.on_time_rate, 'On-time rate')),
-      card('First-attempt success', '', ring(k.first_attempt_rate, 'First-attempt success')),
-      card('Deliveries', String(k.delivered), `<div class="muted">${k.failed} failed of ${k.attempts} attempts</div>`),
+      card('On-time rate', k.delivered ? '' : '—', k.delivered ? ring(k.on_time_rate, 'On-time rate') : '<div class="muted">no deliveries yet</div>'),
+      card('First-attempt success', k.attempts ? '' : '—', k.attempts ? ring(k.first_attempt_rate, 'First-attempt success') : '<div class="muted">no attempts yet</div>'),
+      card('Deliveries', String(k.delivered), `<div class="muted">${k.failed} failed of ${k.attempts} attempt${k.attempts === 1 ? '' : 's'}</div>`),
       card('Cost per delivery', k.delivered ? fmtMoney(k.cost_per_delivery) : '—', '<div class="muted">planned route cost / deliveries</div>'),
       card('Planned km', k.km !== undefined ? `${k.km.toFixed(1)} km` : '—', `<div class="muted">${(k.km_per_stop || 0).toFixed(2)} km per stop</div>`),
       card('CO₂', k.co2_kg !== undefined ? `${k.co2_kg.toFixed(1)} kg` : '—', '<div class="muted">estimated from planned km</div>'),
