@@ -52,6 +52,7 @@ type engine struct {
 	replans   int
 	planMS    int64
 	photo     []byte
+	planLead  time.Duration // the day is planned this long before the shifts start
 }
 
 type positionStats struct {

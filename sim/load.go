@@ -131,9 +131,10 @@ func realEngine(ctx context.Context, cfg *Config, c *client, admin string, speed
 		e.pace = clockPacer{clk}
 		e.sched.now = now
 	} else {
-		// The simulated day starts two hours before the shifts (the
-		// plan), compressed speed times from now on.
-		start := base.Add(time.Duration(cfg.DayStart-2*3600) * time.Second)
+		// The simulated day starts with the plan, a few minutes before
+		// the shifts, compressed speed times from now on.
+		e.planLead = 5 * time.Minute
+		start := base.Add(time.Duration(cfg.DayStart)*time.Second - e.planLead)
 		e.pace = &realPacer{simStart: start, wallStart: time.Now(), speed: speed}
 		e.sched.now = start
 	}

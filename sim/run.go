@@ -65,7 +65,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	defer srv.Close()
 	hc := &http.Client{Timeout: 5 * time.Minute, Transport: &http.Transport{MaxIdleConnsPerHost: 16}}
 	e := &engine{cfg: &cfg, c: newClient("http://"+ln.Addr().String(), hc), pace: virtualPacer{clk}, ctx: ctx,
-		admin: admin, loc: loc, base: base, date: cfg.Date, travel: src}
+		admin: admin, loc: loc, base: base, date: cfg.Date, travel: src, planLead: 2 * time.Hour}
 	e.sched.now = clk.Now()
 	res, err := e.playDay("Simulated station")
 	if err != nil {
@@ -119,7 +119,8 @@ func (e *engine) playDay(name string) (*Result, error) {
 	}
 	e.total = len(e.orders) + len(later)
 	w0 := time.Now()
-	e.sched.at(e.base.Add(time.Duration(cfg.DayStart-2*3600)*time.Second), func() error { return e.plan() })
+	planAt := e.base.Add(time.Duration(cfg.DayStart)*time.Second - e.planLead)
+	e.sched.at(planAt, func() error { return e.plan() })
 	for _, g := range later {
 		e.sched.at(e.base.Add(time.Duration(g.known)*time.Second), func() error { return e.createOrder(g) })
 	}
