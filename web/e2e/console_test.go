@@ -66,6 +66,10 @@ func TestConsoleDay(t *testing.T) {
 	if routes < 2 || legend < 2 {
 		t.Fatalf("%d route cards, %d routes in the map legend: want at least 2 (3 vehicles, 20 orders)", routes, legend)
 	}
+	if srv.Graph != nil {
+		// The routes' lines follow the roads (the OSRM-compatible /route/v1 of the same server).
+		waitJS(t, ctx, `performance.getEntriesByType('resource').filter(e => e.name.includes('/route/v1/driving/') && e.responseStatus === 200).length >= 2`, 10*time.Second)
+	}
 	screenshot(t, ctx, "console-draft")
 
 	// Move a stop from the fullest route to the emptiest one: select its row, pick the route.

@@ -34,6 +34,7 @@ import (
 	"github.com/lastmile-dev/lastmile/httpapi"
 	"github.com/lastmile-dev/lastmile/store/blobfs"
 	"github.com/lastmile-dev/lastmile/store/sqlite"
+	"github.com/lastmile-dev/lastmile/travel/osrmhttp"
 	"github.com/lastmile-dev/lastmile/travel/roads"
 	"github.com/lastmile-dev/lastmile/web"
 )
@@ -154,8 +155,18 @@ func startServer(t testing.TB, opts ...serverOptions) *testServer {
 		lines = g
 	}
 	api := httpapi.New(cfg)
-	// Composed as `lastmile serve` does: the web apps, and the API behind them.
-	handler := web.New(web.Config{Roads: lines, TileURL: o.TileURL, Next: api.Handler()})
+	// Composed as `lastmile serve` does: the web apps, and behind them the
+	// API and, with a road graph, the OSRM-compatible routes.
+	next := api.Handler()
+	if g != nil {
+		osrm := osrmhttp.NewHandler(g, osrmhttp.Options{})
+		mux := http.NewServeMux()
+		mux.Handle("/route/v1/", osrm)
+		mux.Handle("/table/v1/", osrm)
+		mux.Handle("/", next)
+		next = mux
+	}
+	handler := web.New(web.Config{Roads: lines, TileURL: o.TileURL, Next: next})
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)

@@ -55,6 +55,7 @@ export class DayView {
     this.open = new Set(); // route ids whose table is shown
     this.stopStream = null;
     this.seq = 0;
+    this.roadPaths = new Map(); // route id + stop sequence → [[lat, lon], …] along the roads
     this.panels = {
       plan: new PlanPanel(this, $('panel-plan')),
       import: new ImportPanel(this, $('panel-import')),
@@ -203,7 +204,8 @@ export class DayView {
         for (const s of r.stops || []) if (s.location) pts.push([s.location.lat, s.location.lon]);
         if (st && st.location) pts.push([st.location.lat, st.location.lon]);
         if (pts.length > 2) {
-          L.polyline(pts, { renderer: this.renderer, color: colour, weight: 3, opacity: 0.85, interactive: false }).addTo(this.routeLayer);
+          const line = L.polyline(this.roadPaths.get(pathKey(r)) || pts, { renderer: this.renderer, color: colour, weight: 3, opacity: 0.85, interactive: false }).addTo(this.routeLayer);
+          if (!this.roadPaths.has(pathKey(r))) this.followRoads(r, pts, line);
           legend.push(`<span><span class="sw" style="background:${colour}"></span>${esc(this.vehicleName(r.vehicle_id))}</span>`);
         }
         for (const s of r.stops || []) {
@@ -224,6 +226,29 @@ export class DayView {
     this.$('map-legend').innerHTML = legend.join(' ');
     if (fit && bounds.length > 1) this.map.fitBounds(bounds, { padding: [20, 20], maxZoom: 16 });
     else if (fit && bounds.length === 1) this.map.setView(bounds[0], 15);
+  }
+
+  /**
+   * Replaces a route's straight line by its path on the roads, from the
+   * server's OSRM-compatible /route/v1 (served when a road graph is
+   * loaded). Runs after the first paint; on any failure the straight
+   * line stays.
+   */
+  followRoads(route, pts, line) {
+    if (!this.mapCfg.roads || pts.length > 500) return;
+    const key = pathKey(route);
+    this.roadPaths.set(key, null);
+    const coords = pts.map(([lat, lon]) => `${lon.toFixed(6)},${lat.toFixed(6)}`).join(';');
+    fetch(`/route/v1/driving/${coords}?overview=full&geometries=geojson`)
+      .then((r) => (r.ok ? r.json() : Promise.reject(new Error(`route: ${r.status}`))))
+      .then((data) => {
+        const g = data.routes && data.routes[0] && data.routes[0].geometry;
+        if (!g || !g.coordinates || g.coordinates.length < 2) return;
+        const path = g.coordinates.map(([lon, lat]) => [lat, lon]);
+        this.roadPaths.set(key, path);
+        if (this.routeLayer.hasLayer(line)) line.setLatLngs(path);
+      })
+      .catch(() => this.roadPaths.set(key, false));
   }
 
   stopMarker(orderId, loc, colour, route, stop) {
@@ -574,6 +599,11 @@ export class DayView {
       this.ui.error(err);
     }
   }
+}
+
+/** A route's identity for its road path: the route and its stop sequence. */
+function pathKey(r) {
+  return r.id + ':' + (r.stops || []).map((s) => s.order_id || s.type).join(',');
 }
 
 function describeAlert(e, view) {
