@@ -102,6 +102,8 @@ type vehicleModel struct {
 	maxDrive    int64   // driving rule: longest driving between rests; 0 none
 	rest        int64   // driving rule: the rest
 	workCost    int64   // internal cost per second of working time; 0 none
+	traffic     Traffic // time-dependent travel; nil: the matrix durations
+	fastest     int64   // the smallest traffic factor, at most 1, in thousandths
 	minWork     int64   // working time paid at least
 }
 
@@ -349,6 +351,10 @@ func compileModel(p *Problem, threads int, plan bool) (*model, error) {
 		// every insertion on such a vehicle is re-timed exactly.
 		vm.exactFeas = vm.maxDuration > 0 || vm.maxWait >= 0 || vm.maxDrive > 0
 		vm.workCost, vm.minWork = v.WorkingCostPerHour*1000, v.MinDuration
+		vm.fastest = 1000
+		if len(v.Traffic) > 0 {
+			vm.traffic, vm.fastest = v.Traffic, v.Traffic.fastest()
+		}
 		vm.exactCost = vm.waitCost > 0 || vm.balance > 0 || vm.maxDrive > 0 || vm.workCost > 0
 		if vm.maxTasks < 0 {
 			vm.maxTasks = math.MaxInt32

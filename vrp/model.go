@@ -160,6 +160,10 @@ type Vehicle struct {
 	// "lastmile": {"working_cost_per_hour": c, "min_duration": s}.
 	WorkingCostPerHour int64
 	MinDuration        int64
+	// Traffic makes travel times depend on the time of day: bands of
+	// speed factors over the matrix durations (see Traffic). JSON:
+	// "lastmile": {"traffic": [{"start": s, "end": s, "factor": f}, …]}.
+	Traffic Traffic
 	// DrivingRule makes the driver rest after a stretch of driving (e.g.
 	// 45 min after 4.5 h); nil: no rule. JSON: "lastmile": {"driving_rule":
 	// {"max_driving": s, "rest": s}}.

@@ -128,8 +128,8 @@ func (m *model) outputRoute(r *route) Route {
 	// The driving rule: before a drive that would take the driving since
 	// the last rest over the limit, a rest step where the vehicle is.
 	var driven int64
-	driveTo := func(tr int64) {
-		rest, after, _ := vm.drive(driven, tr)
+	driveTo := func(to int) int64 {
+		rest, _, tr, after, _ := vm.leg(cur, to, t, driven)
 		driven = after
 		if rest > 0 {
 			rt.Steps = append(rt.Steps, Step{Type: StepBreak, Description: "rest (driving rule)", Location: lastLocation(rt.Steps),
@@ -137,6 +137,7 @@ func (m *model) outputRoute(r *route) Route {
 			rt.Service += rest
 			t += rest
 		}
+		return tr
 	}
 	for _, ti := range r.seq {
 		tk := &m.tasks[ti]
@@ -158,8 +159,7 @@ func (m *model) outputRoute(r *route) Route {
 		} else {
 			var tr int64
 			if !first {
-				tr = vm.mat.duration(cur, tk.loc)
-				driveTo(tr)
+				tr = driveTo(tk.loc)
 				travel += tr
 				dist += vm.mat.distance(cur, tk.loc)
 			}
@@ -224,8 +224,7 @@ func (m *model) outputRoute(r *route) Route {
 		rt.Steps = append(rt.Steps, st)
 	}
 	if pv.End != nil {
-		tr := vm.mat.duration(cur, vm.endLoc)
-		driveTo(tr)
+		tr := driveTo(vm.endLoc)
 		travel += tr
 		dist += vm.mat.distance(cur, vm.endLoc)
 		loc := *pv.End

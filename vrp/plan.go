@@ -153,9 +153,10 @@ func (m *model) planViolations(v int, r *route, rt *Route) {
 			arr = t
 		} else {
 			if !first {
-				travel += vm.mat.duration(cur, tk.loc)
+				tr := vm.travelAt(cur, tk.loc, t)
+				travel += tr
 				dist += vm.mat.distance(cur, tk.loc)
-				arr = t + vm.mat.duration(cur, tk.loc)
+				arr = t + tr
 			} else {
 				arr = t
 			}
@@ -221,9 +222,10 @@ func (m *model) planViolations(v int, r *route, rt *Route) {
 	if pv.End != nil {
 		skipRests()
 		st := &rt.Steps[si]
-		travel += vm.mat.duration(cur, vm.endLoc)
+		tr := vm.travelAt(cur, vm.endLoc, t)
+		travel += tr
 		dist += vm.mat.distance(cur, vm.endLoc)
-		arr := t + vm.mat.duration(cur, vm.endLoc)
+		arr := t + tr
 		st.Arrival = arr
 		st.Duration, st.Distance = travel, dist
 		if arr > vm.twEnd {

@@ -178,7 +178,7 @@ func (m *model) update(r *route) {
 
 	// Forward times. A driving rule adds rests before drives; the backward
 	// bounds below ignore them, so they stay optimistic.
-	r.noDelay = m.hasSoft || vm.maxDrive > 0
+	r.noDelay = m.hasSoft || vm.maxDrive > 0 || vm.traffic != nil
 	r.loc[0] = vm.startLoc
 	r.dep[0] = vm.twStart
 	r.waiting = 0
@@ -202,15 +202,14 @@ func (m *model) update(r *route) {
 		}
 		r.nTasks++
 		r.loc[p] = t.loc
-		tr := vm.mat.duration(prev, t.loc)
-		r.travel += tr
-		r.distance += vm.mat.distance(prev, t.loc)
-		r.cost += vm.arcCost(prev, t.loc)
-		rest, after, ok := vm.drive(driven, tr)
+		rest, base, tr, after, ok := vm.leg(prev, t.loc, r.dep[p-1], driven)
 		if !ok {
 			r.feasible = false
 		}
 		driven = after
+		r.travel += tr
+		r.distance += vm.mat.distance(prev, t.loc)
+		r.cost += vm.arcCost(prev, t.loc) + vm.trafficCost(base, tr)
 		arr := r.dep[p-1] + rest + tr
 		s := earliest(t.tws, arr)
 		if s < 0 {
@@ -230,14 +229,13 @@ func (m *model) update(r *route) {
 		r.dep[p] = s + setupAt(t, prev) + t.service
 	}
 	r.loc[n+1] = vm.endLoc
-	tr := vm.mat.duration(r.loc[n], vm.endLoc)
-	r.travel += tr
-	r.distance += vm.mat.distance(r.loc[n], vm.endLoc)
-	r.cost += vm.arcCost(r.loc[n], vm.endLoc)
-	rest, _, ok := vm.drive(driven, tr)
+	rest, base, tr, _, ok := vm.leg(r.loc[n], vm.endLoc, r.dep[n], driven)
 	if !ok {
 		r.feasible = false
 	}
+	r.travel += tr
+	r.distance += vm.mat.distance(r.loc[n], vm.endLoc)
+	r.cost += vm.arcCost(r.loc[n], vm.endLoc) + vm.trafficCost(base, tr)
 	r.dep[n+1] = r.dep[n] + rest + tr
 	if r.dep[n+1] > vm.twEnd || r.travel > vm.maxTravel || r.distance > vm.maxDistance || r.nTasks > vm.maxTasks {
 		r.feasible = false
@@ -250,7 +248,7 @@ func (m *model) update(r *route) {
 		t := &m.tasks[r.seq[p-1]]
 		var tr int64
 		if p+1 > n || m.tasks[r.seq[p]].kind != kindBreak {
-			tr = vm.mat.duration(r.loc[p], r.loc[p+1])
+			tr = vm.lowerTravel(vm.mat.duration(r.loc[p], r.loc[p+1]))
 		}
 		limit := r.latest[p+1] - tr - t.service
 		if t.kind != kindBreak {
@@ -270,7 +268,7 @@ func (m *model) update(r *route) {
 	if n == 0 {
 		r.next[0] = 1
 	}
-	r.latest[0] = r.latest[1] - vm.mat.duration(r.loc[0], r.loc[r.next[1]])
+	r.latest[0] = r.latest[1] - vm.lowerTravel(vm.mat.duration(r.loc[0], r.loc[r.next[1]]))
 	// A used route lacking some of its breaks is incomplete, not infeasible:
 	// insertion into an empty route adds the breaks right after.
 	r.missing = m.missingBreaks(r)
@@ -318,7 +316,7 @@ func (m *model) timeFeasibleFrom(r *route, k int, t int64, cur int) bool {
 	n := len(r.seq)
 	for p := k; ; p++ {
 		if p == n+1 {
-			return t+vm.mat.duration(cur, vm.endLoc) <= vm.twEnd
+			return t+vm.travelAt(cur, vm.endLoc, t) <= vm.twEnd
 		}
 		tk := &m.tasks[r.seq[p-1]]
 		if tk.kind == kindBreak {
@@ -329,7 +327,7 @@ func (m *model) timeFeasibleFrom(r *route, k int, t int64, cur int) bool {
 			t = s + tk.service
 			continue
 		}
-		arr := t + vm.mat.duration(cur, tk.loc)
+		arr := t + vm.travelAt(cur, tk.loc, t)
 		if cur == r.loc[p-1] {
 			return arr <= r.latest[p]
 		}
@@ -399,7 +397,7 @@ func (m *model) timeOKSingle(r *route, x *task, k int) bool {
 		}
 		return m.timeFeasibleFrom(r, k, s+x.service, prev)
 	}
-	arr := r.dep[k-1] + vm.mat.duration(prev, x.loc)
+	arr := r.dep[k-1] + vm.travelAt(prev, x.loc, r.dep[k-1])
 	if arr > x.tws[len(x.tws)-1].End {
 		return false
 	}
@@ -474,20 +472,56 @@ func (r *route) startDelay() int64 {
 	return max(0, min(r.waiting, r.latest[0]-r.dep[0]))
 }
 
-// drive applies the driving rule to a drive of tr seconds after driven
-// seconds of driving since the last rest: it returns the rest taken before
-// the drive (0 or the rule's rest), the driving since the last rest at its
-// end, and false when the drive alone is longer than the rule allows.
-func (vm *vehicleModel) drive(driven, tr int64) (rest, after int64, ok bool) {
-	switch {
-	case vm.maxDrive == 0:
-		return 0, 0, true
-	case tr > vm.maxDrive:
-		return 0, tr, false
-	case driven+tr > vm.maxDrive:
-		return vm.rest, tr, true
+// travelAt is the driving time from a to b leaving at t (traffic applied).
+func (vm *vehicleModel) travelAt(a, b int, t int64) int64 {
+	d := vm.mat.duration(a, b)
+	if vm.traffic != nil {
+		return vm.traffic.Travel(t, d)
 	}
-	return 0, driven + tr, true
+	return d
+}
+
+// lowerTravel bounds the driving time of a drive of d free-flow seconds
+// from below, whenever it is made (the backward bounds use it, so that
+// they stay optimistic under traffic).
+func (vm *vehicleModel) lowerTravel(d int64) int64 {
+	if vm.traffic == nil {
+		return d
+	}
+	return max(0, d*vm.fastest/1000-1)
+}
+
+// leg times a drive from a to b by a vehicle ready to leave at t with
+// driven seconds of driving since its last rest. It returns the rest the
+// driving rule takes first (0 or the rule's rest), the free-flow and the
+// actual driving time, the driving since the last rest on arrival, and
+// false when the drive alone is longer than the rule allows.
+func (vm *vehicleModel) leg(a, b int, t, driven int64) (rest, base, tr, after int64, ok bool) {
+	base = vm.mat.duration(a, b)
+	tr = base
+	if vm.traffic != nil {
+		tr = vm.traffic.Travel(t, base)
+	}
+	if vm.maxDrive == 0 {
+		return 0, base, tr, 0, true
+	}
+	if driven > 0 && driven+tr > vm.maxDrive {
+		rest, driven = vm.rest, 0
+		if vm.traffic != nil {
+			tr = vm.traffic.Travel(t+rest, base)
+		}
+	}
+	return rest, base, tr, driven + tr, tr <= vm.maxDrive
+}
+
+// trafficCost is the internal cost of driving tr seconds where the matrix
+// says base (per_hour applies to the actual driving time; a costs matrix
+// is taken as given).
+func (vm *vehicleModel) trafficCost(base, tr int64) int64 {
+	if tr == base || vm.hasCosts {
+		return 0
+	}
+	return vm.perHour * 1000 * (tr - base)
 }
 
 // outputTimes replays r's schedule as it is output (the start delayed by
@@ -506,8 +540,7 @@ func (m *model) outputTimes(r *route) (waits, most, work int64) {
 		arr := t
 		if tk.kind != kindBreak {
 			if !first {
-				tr := vm.mat.duration(cur, tk.loc)
-				rest, after, _ := vm.drive(driven, tr)
+				rest, _, tr, after, _ := vm.leg(cur, tk.loc, t, driven)
 				arr += rest + tr
 				driven = after
 			}
@@ -541,8 +574,7 @@ func (m *model) outputTimes(r *route) (waits, most, work int64) {
 		cur = tk.loc
 	}
 	if vm.endLoc >= 0 && cur >= 0 {
-		tr := vm.mat.duration(cur, vm.endLoc)
-		rest, _, _ := vm.drive(driven, tr)
+		rest, _, tr, _, _ := vm.leg(cur, vm.endLoc, t, driven)
 		t += rest + tr
 	}
 	return waits, most, t - start

@@ -116,7 +116,13 @@ func (m *model) score(s *solution, countFleet bool) score {
 	}
 	for _, r := range s.routes {
 		if !r.feasible || r.missing {
-			sc.unCount++ // never preferred to a feasible state
+			// Worse than leaving all its tasks out: never preferred to a
+			// feasible state. (Removing tasks can break a route when waits
+			// count: a wait that was a rest, or one over max_waiting.)
+			sc.unCount += int64(r.nTasks) + 1
+			for _, ti := range r.seq {
+				sc.unPrio += m.tasks[ti].priority
+			}
 		}
 	}
 	return sc
@@ -593,7 +599,7 @@ func (se *searcher) bestShipment(r *route, u int, best *insertion) {
 		if !ok {
 			continue
 		}
-		arr := r.dep[a-1] + vm.mat.duration(prev, pt.loc)
+		arr := r.dep[a-1] + vm.travelAt(prev, pt.loc, r.dep[a-1])
 		s := earliest(pt.tws, arr)
 		if s < 0 {
 			continue
@@ -617,7 +623,7 @@ func (se *searcher) bestShipment(r *route, u int, best *insertion) {
 					}
 					t = st + tk.service
 				} else {
-					ar := t + vm.mat.duration(cur, tk.loc)
+					ar := t + vm.travelAt(cur, tk.loc, t)
 					st := earliest(tk.tws, ar)
 					if st < 0 {
 						break
@@ -660,7 +666,7 @@ func (se *searcher) bestShipment(r *route, u int, best *insertion) {
 			if !m.routeLimitsOK(r, 2, dt+emptyT, dd+emptyD) {
 				continue
 			}
-			ar := t + vm.mat.duration(cur, dl.loc)
+			ar := t + vm.travelAt(cur, dl.loc, t)
 			st := earliest(dl.tws, ar)
 			if st < 0 {
 				continue

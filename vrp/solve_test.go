@@ -567,6 +567,12 @@ func richProblem(seed uint64) *vrp.Problem {
 			veh.DrivingRule = &vrp.DrivingRule{MaxDriving: 500 + r.Int64N(700), Rest: 30 + r.Int64N(150)}
 		case 4:
 			veh.WorkingCostPerHour, veh.MinDuration = 1800+r.Int64N(3600), r.Int64N(2000)
+		case 5:
+			start := r.Int64N(800)
+			veh.Traffic = vrp.Traffic{{Start: start, End: start + 300 + r.Int64N(600), Factor: 1.2 + r.Float64()*1.5}}
+			if r.IntN(2) == 0 {
+				veh.Traffic = append(veh.Traffic, vrp.TrafficBand{Start: 2000, End: 2600, Factor: 0.7})
+			}
 		}
 		p.Vehicles = append(p.Vehicles, veh)
 	}
@@ -1023,5 +1029,33 @@ func TestSolveWorkingCost(t *testing.T) {
 				t.Fatalf("cost %d with %d routes, want %d with %d", sol.Summary.Cost, len(sol.Routes), tc.cost, tc.routes)
 			}
 		})
+	}
+}
+
+func TestSolveTraffic(t *testing.T) {
+	// Job 1 is 1,000 s out, job 2 100 s out with 500 s of service, 900 s
+	// apart; rush hour doubles driving times until 1,100 s. Without traffic
+	// both orders drive 2,000 s. With it, serving job 2 during the rush
+	// and driving after it is cheaper: 2 then 1 drives 200 + 1,100 + 1,000
+	// = 2,300 s (back at 2,800), 1 then 2 drives 1,550 + 900 + 100 = 2,550.
+	m := &vrp.Matrix{Durations: [][]int64{{0, 1000, 100}, {1000, 0, 900}, {100, 900, 0}}}
+	p := &vrp.Problem{Matrices: map[string]*vrp.Matrix{"car": m},
+		Jobs: []vrp.Job{{ID: 1, Location: at(1)}, {ID: 2, Location: at(2), Service: 500}}}
+	v := vehicle(1, 0, 0)
+	v.Traffic = vrp.Traffic{{Start: 0, End: 1100, Factor: 2}}
+	p.Vehicles = []vrp.Vehicle{v}
+	sol := solveChecked(t, p, vrp.Options{})
+	r := sol.Routes[0]
+	if got := routeIDs(r); !reflect.DeepEqual(got, []uint64{2, 1}) || sol.Summary.Cost != 2300 || r.Duration != 2300 {
+		t.Fatalf("route %v, cost %d, driving %d; want [2 1], 2,300, 2,300", got, sol.Summary.Cost, r.Duration)
+	}
+	if end := r.Steps[len(r.Steps)-1].Arrival; end != 2800 {
+		t.Errorf("back at %d, want 2,800", end)
+	}
+	// The checker re-times the plan with the same bands: a plan timed
+	// without them is refused.
+	p.Vehicles[0].Traffic = nil
+	if rep := check.Check(p, sol); rep.Feasible {
+		t.Error("the checker accepts rush-hour times on a vehicle without traffic")
 	}
 }

@@ -415,6 +415,18 @@ func (v *validator) vehicles() error {
 		if vh.MaxDuration > 0 && vh.MinDuration > vh.MaxDuration {
 			return inputErrorf(f+".lastmile.min_duration", "%d is over max_duration %d", vh.MinDuration, vh.MaxDuration)
 		}
+		for b, band := range vh.Traffic {
+			bf := idxField(f+".lastmile.traffic", b)
+			if band.Start < 0 || band.End <= band.Start {
+				return inputErrorf(bf, "[%d, %d) is not a time band", band.Start, band.End)
+			}
+			if b > 0 && band.Start < vh.Traffic[b-1].End {
+				return inputErrorf(bf+".start", "%d: bands must be sorted and must not overlap (the previous ends at %d)", band.Start, vh.Traffic[b-1].End)
+			}
+			if fc := band.Factor; math.IsNaN(fc) || fc < minTrafficFactor || fc > maxTrafficFactor {
+				return inputErrorf(bf+".factor", "%g is outside [%g, %g]", fc, minTrafficFactor, float64(maxTrafficFactor))
+			}
+		}
 		if c := vh.BalanceCostPerHour2; c < 0 || c > maxBalanceRate {
 			return inputErrorf(f+".lastmile.balance_cost_per_hour2", "%d is outside [0, %d]", c, maxBalanceRate)
 		}

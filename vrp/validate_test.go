@@ -91,6 +91,11 @@ func TestValidateRejects(t *testing.T) {
 		{"driving rule without rest", validProblem, func(p *Problem) { p.Vehicles[0].DrivingRule = &DrivingRule{MaxDriving: 3600} }, "vehicles[0].lastmile.driving_rule.rest", "positive"},
 		{"driving rule too short", validProblem, func(p *Problem) { p.Vehicles[0].DrivingRule = &DrivingRule{MaxDriving: 5, Rest: 60} }, "vehicles[0].lastmile.driving_rule.max_driving", "at least 60"},
 		{"unpaid minimum", validProblem, func(p *Problem) { p.Vehicles[0].MinDuration = 3600 }, "vehicles[0].lastmile.min_duration", "needs working_cost_per_hour"},
+		{"traffic bands overlap", validProblem, func(p *Problem) {
+			p.Vehicles[0].Traffic = Traffic{{Start: 0, End: 100, Factor: 2}, {Start: 50, End: 150, Factor: 1.5}}
+		}, "vehicles[0].lastmile.traffic[1].start", "must not overlap"},
+		{"traffic factor", validProblem, func(p *Problem) { p.Vehicles[0].Traffic = Traffic{{Start: 0, End: 100, Factor: 0}} }, "vehicles[0].lastmile.traffic[0].factor", "outside"},
+		{"traffic band empty", validProblem, func(p *Problem) { p.Vehicles[0].Traffic = Traffic{{Start: 100, End: 100, Factor: 2}} }, "vehicles[0].lastmile.traffic[0]", "not a time band"},
 		{"negative waiting cost", validProblem, func(p *Problem) { p.Vehicles[0].WaitingCostPerHour = -3 }, "vehicles[0].lastmile.waiting_cost_per_hour", "outside"},
 		{"huge balance rate", validProblem, func(p *Problem) { p.Vehicles[0].BalanceCostPerHour2 = 1 << 40 }, "vehicles[0].lastmile.balance_cost_per_hour2", "outside"},
 		{"duplicate job", validProblem, func(p *Problem) { p.Jobs[1].ID = 1 }, "jobs[1].id", "duplicate job id 1 (also jobs[0])"},

@@ -679,6 +679,8 @@ func (c *checker) sequence(vi int, prefix string, steps []vrp.Step) RouteReport 
 			}
 			return
 		}
+		// time-dependent travel: the vehicle's traffic bands, from now
+		l.duration = v.Traffic.Travel(now, l.duration)
 		cum.duration += l.duration
 		cum.distance += l.distance
 		cum.cost += l.cost

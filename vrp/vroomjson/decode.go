@@ -428,6 +428,26 @@ func (d *problemDecoder) vehicle(v *vrp.Vehicle) error {
 					v.WaitingCostPerHour, err = r.int64()
 				case "balance_cost_per_hour2":
 					v.BalanceCostPerHour2, err = r.int64()
+				case "traffic":
+					v.Traffic = vrp.Traffic{}
+					err = r.array(func(i int) error {
+						v.Traffic = append(v.Traffic, vrp.TrafficBand{Factor: 1})
+						b := &v.Traffic[i]
+						return r.object(func(key string) error {
+							var err error
+							switch key {
+							case "start":
+								b.Start, err = r.int64()
+							case "end":
+								b.End, err = r.int64()
+							case "factor":
+								b.Factor, err = r.float()
+							default:
+								err = r.skip()
+							}
+							return err
+						})
+					})
 				case "working_cost_per_hour":
 					v.WorkingCostPerHour, err = r.int64()
 				case "min_duration":

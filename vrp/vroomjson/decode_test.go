@@ -401,7 +401,7 @@ func TestDecodeSoftWindowsExtension(t *testing.T) {
 }
 
 func TestDecodeVehicleExtensions(t *testing.T) {
-	in := `{"vehicles":[{"id":1,"start_index":0,"lastmile":{"max_duration":3600,"max_waiting":600,"waiting_cost_per_hour":1800,"balance_cost_per_hour2":50,"driving_rule":{"max_driving":16200,"rest":2700},"working_cost_per_hour":2500,"min_duration":1800}}],
+	in := `{"vehicles":[{"id":1,"start_index":0,"lastmile":{"max_duration":3600,"max_waiting":600,"waiting_cost_per_hour":1800,"balance_cost_per_hour2":50,"driving_rule":{"max_driving":16200,"rest":2700},"working_cost_per_hour":2500,"min_duration":1800,"traffic":[{"start":25200,"end":32400,"factor":1.6}]}}],
 	 "jobs":[{"id":1,"location_index":1}],
 	 "matrices":{"car":{"durations":[[0,1],[1,0]]}}}`
 	p, err := Decode(strings.NewReader(in))
@@ -411,7 +411,7 @@ func TestDecodeVehicleExtensions(t *testing.T) {
 	v := p.Vehicles[0]
 	if v.MaxDuration != 3600 || v.MaxWaiting == nil || *v.MaxWaiting != 600 || v.WaitingCostPerHour != 1800 || v.BalanceCostPerHour2 != 50 ||
 		v.DrivingRule == nil || *v.DrivingRule != (vrp.DrivingRule{MaxDriving: 16200, Rest: 2700}) ||
-		v.WorkingCostPerHour != 2500 || v.MinDuration != 1800 {
+		v.WorkingCostPerHour != 2500 || v.MinDuration != 1800 || !reflect.DeepEqual(v.Traffic, vrp.Traffic{{Start: 25200, End: 32400, Factor: 1.6}}) {
 		t.Fatalf("vehicle extensions read as %+v", v)
 	}
 	var buf bytes.Buffer

@@ -509,7 +509,7 @@ func writeVehicle(j *writer, v *vrp.Vehicle) {
 		j.intField("max_distance", v.MaxDistance)
 	}
 	if v.MaxDuration != 0 || v.MaxWaiting != nil || v.WaitingCostPerHour != 0 || v.BalanceCostPerHour2 != 0 || v.DrivingRule != nil ||
-		v.WorkingCostPerHour != 0 || v.MinDuration != 0 {
+		v.WorkingCostPerHour != 0 || v.MinDuration != 0 || v.Traffic != nil {
 		j.key("lastmile")
 		j.open('{')
 		if v.MaxDuration != 0 {
@@ -529,6 +529,19 @@ func writeVehicle(j *writer, v *vrp.Vehicle) {
 		}
 		if v.MinDuration != 0 {
 			j.intField("min_duration", v.MinDuration)
+		}
+		if v.Traffic != nil {
+			j.key("traffic")
+			j.open('[')
+			for _, b := range v.Traffic {
+				j.open('{')
+				j.intField("start", b.Start)
+				j.intField("end", b.End)
+				j.key("factor")
+				j.float(b.Factor)
+				j.close('}')
+			}
+			j.close(']')
 		}
 		if dr := v.DrivingRule; dr != nil {
 			j.key("driving_rule")
