@@ -1,0 +1,91 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func simulate(args ...string) (code int, stdout, stderr string) {
+	var out, errOut strings.Builder
+	code = run(context.Background(), append([]string{"simulate"}, args...), strings.NewReader(""), &out, &errOut)
+	return code, out.String(), errOut.String()
+}
+
+func TestSimulateFlags(t *testing.T) {
+	tests := []struct {
+		args []string
+		flag string
+	}{
+		{[]string{"--stops", "0"}, "--stops"},
+		{[]string{"--stops", "many"}, "-stops"},
+		{[]string{"--vehicles", "0"}, "--vehicles"},
+		{[]string{"--not-home", "1.2"}, "--not-home"},
+		{[]string{"--wrong-address", "-1"}, "--wrong-address"},
+		{[]string{"--date", "2026-13-01"}, "--date"},
+		{[]string{"--tz", "Nowhere/Town"}, "--tz"},
+		{[]string{"--strategy", "random"}, "--strategy"},
+		{[]string{"--window-hours", "2"}, "--window-hours"},
+		{[]string{"--window-hours", "3-1"}, "--window-hours"},
+		{[]string{"--center", "200,1"}, "--center"},
+		{[]string{"--compare", "colour"}, "--compare"},
+		{[]string{"--osm", "a.pbf", "--graph", "b.graph"}, "--osm"},
+		{[]string{"--graph", "/nonexistent.graph"}, "--graph"},
+		{[]string{"--orders", "/nonexistent.csv"}, "--orders"},
+		{[]string{"--server", "http://127.0.0.1:1"}, "--load"},
+		{[]string{"--load"}, "--server"},
+		{[]string{"--load", "--server", "http://127.0.0.1:1"}, "--admin-key"},
+		{[]string{"--load", "--server", "http://127.0.0.1:1", "--admin-key", "k", "--stations", "0"}, "--stations"},
+		{[]string{"--load", "--server", "http://127.0.0.1:1", "--admin-key", "k", "--speed", "0"}, "--speed"},
+		{[]string{"--load", "--server", "http://127.0.0.1:1", "--admin-key", "k", "--duration", "0s"}, "--duration"},
+		{[]string{"extra"}, "extra"},
+	}
+	for _, tc := range tests {
+		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
+			code, _, stderr := simulate(tc.args...)
+			if code != 2 || !strings.Contains(stderr, tc.flag) {
+				t.Fatalf("exit %d, stderr %q: want 2 naming %s", code, stderr, tc.flag)
+			}
+		})
+	}
+}
+
+func TestSimulateRun(t *testing.T) {
+	dir := t.TempDir()
+	jsonPath, htmlPath := filepath.Join(dir, "day.json"), filepath.Join(dir, "day.html")
+	args := []string{"--stops", "30", "--vehicles", "2", "--seed", "3", "--iterations", "200", "--json", jsonPath, "--report", htmlPath}
+	code, stdout, stderr := simulate(args...)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if !strings.Contains(stdout, "on-time rate") || !strings.Contains(stdout, "ETA error at dispatch") {
+		t.Errorf("summary:\n%s", stdout)
+	}
+	if strings.Contains(stderr, "stops") {
+		t.Errorf("a progress bar on a non-terminal without --progress: %q", stderr)
+	}
+	data, err := os.ReadFile(jsonPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var res struct {
+		Schema string `json:"schema"`
+		KPIs   struct {
+			Attempted int `json:"attempted"`
+		} `json:"kpis"`
+	}
+	if err := json.Unmarshal(data, &res); err != nil || res.Schema != "lastmile.simulate/v1" || res.KPIs.Attempted == 0 {
+		t.Fatalf("JSON %v: %s", err, data)
+	}
+	if h, err := os.ReadFile(htmlPath); err != nil || !strings.Contains(string(h), "<svg") {
+		t.Fatalf("report: %v", err)
+	}
+	// JSON on standard output alone, and a progress bar when asked for.
+	code, stdout, stderr = simulate("--stops", "30", "--vehicles", "2", "--seed", "3", "--iterations", "200", "--json", "-", "--progress")
+	if code != 0 || !strings.HasPrefix(stdout, "{") || !strings.Contains(stderr, "stops") {
+		t.Fatalf("exit %d, stdout %.60q, stderr %q", code, stdout, stderr)
+	}
+}
