@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -8,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 )
 
@@ -269,8 +272,32 @@ func TestConsolePhone(t *testing.T) {
 	if overflow > 0 {
 		t.Fatalf("the page is %d px wider than the screen", overflow)
 	}
-	// A wrong key is refused with the API's reason.
 	screenshot(t, ctx, "console-phone")
+
+	// Offline: the banner shows, and a request tells that the server cannot be reached.
+	offline := func(off bool) chromedp.Action[chromedp.Void] {
+		return chromedp.Func(func(c context.Context, tg *chromedp.Target) error {
+			if _, err := cdp.Call(c, tg, network.Enable, network.EnableParams{}); err != nil {
+				return err
+			}
+			if _, err := cdp.Call(c, tg, network.EmulateNetworkConditionsByRule, network.EmulateNetworkConditionsByRuleParams{
+				MatchedNetworkConditions: []*network.Conditions{{Offline: off, DownloadThroughput: -1, UploadThroughput: -1}},
+			}); err != nil {
+				return err
+			}
+			_, err := cdp.Call(c, tg, network.OverrideNetworkState, network.OverrideNetworkStateParams{Offline: off, DownloadThroughput: -1, UploadThroughput: -1})
+			return err
+		})
+	}
+	run(t, ctx, offline(true))
+	waitJS(t, ctx, `!document.getElementById('offline').hidden`, 5*time.Second)
+	run(t, ctx, chromedp.Click(chromedp.ID("tab-kpis")))
+	waitJS(t, ctx, `/cannot be reached/.test(document.getElementById('panel-kpis').textContent)`, 10*time.Second)
+	screenshot(t, ctx, "console-phone-offline")
+	run(t, ctx, offline(false))
+	waitJS(t, ctx, `document.getElementById('offline').hidden`, 5*time.Second)
+
+	// A wrong key is refused with the API's reason.
 	run(t, ctx, chromedp.Click(chromedp.ID("signout")))
 	waitJS(t, ctx, `!document.getElementById('signin').hidden`, 5*time.Second)
 	run(t, ctx,
