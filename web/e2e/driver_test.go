@@ -394,3 +394,75 @@ func TestDriverRevokedKey(t *testing.T) {
 	waitJS(t, ctx, `document.getElementById('signin-error').textContent.includes('unknown, expired or revoked')`, 10*time.Second)
 	screenshot(t, ctx, "driver-revoked")
 }
+
+// TestDriverSyncRefused: actions taken offline that the server refuses
+// when they arrive (the station closed the stop meanwhile) show the
+// server's reason; the driver retries, then discards them, and nothing is
+// recorded twice or out of order.
+func TestDriverSyncRefused(t *testing.T) {
+	srv := startServer(t, serverOptions{Orders: 2, Vehicles: 1})
+	p := srv.plan()
+	srv.mustJSON("POST", "/v1/plans/"+p.ID+"/publish", srv.Dispatcher, nil, nil)
+	rt := p.Routes[0]
+	var stops []string
+	for _, s := range rt.Stops {
+		if s.OrderID != "" {
+			stops = append(stops, s.OrderID)
+			srv.mustJSON("POST", "/v1/routes/"+rt.ID+"/scans", srv.Driver, map[string]any{"barcode": srv.order(s.OrderID).Parcels[0].Barcode}, nil)
+		}
+	}
+	srv.mustJSON("POST", "/v1/routes/"+rt.ID+"/dispatch", srv.Dispatcher, nil, nil)
+	first := stops[0]
+
+	ctx := newBrowser(t, 360, 640)
+	run(t, ctx, chromedp.Navigate(srv.URL+"/driver/#key="+srv.Driver))
+	waitJS(t, ctx, `document.querySelectorAll('#stops-list li').length === 2`, 15*time.Second)
+	run(t, ctx, setOffline(true),
+		chromedp.Click(chromedp.CSS(`#stops-list li[data-order="`+first+`"] a`)))
+	waitJS(t, ctx, `!document.getElementById('arrived').hidden`, 5*time.Second)
+	run(t, ctx, chromedp.Click(chromedp.ID("arrived")))
+	waitJS(t, ctx, `!document.getElementById('pod-form').hidden`, 10*time.Second)
+	run(t, ctx, chromedp.SendKeys(chromedp.ID("pod-name"), "Anna Rossi"), chromedp.Click(chromedp.CSS(`#pod-form button[type=submit]`)))
+	waitJS(t, ctx, `document.getElementById('queue-count').textContent === '2'`, 10*time.Second)
+
+	// Meanwhile the station records the stop as refused.
+	srv.mustJSON("POST", "/v1/orders/"+first+"/status", srv.Dispatcher, map[string]any{"status": "arrived"}, nil)
+	srv.mustJSON("POST", "/v1/orders/"+first+"/status", srv.Dispatcher, map[string]any{"status": "failed", "reason": "refused"}, nil)
+
+	run(t, ctx, setOffline(false))
+	waitJS(t, ctx, `document.getElementById('queue-label').textContent === 'to sync · 1 failed' && document.getElementById('queue-count').textContent === '2'`, 20*time.Second)
+	run(t, ctx, chromedp.Click(chromedp.ID("queue-button")))
+	waitJS(t, ctx, `!document.getElementById('queue').hidden`, 5*time.Second)
+	items := evalJS[[]string](t, ctx, `[...document.querySelectorAll('#queue-list li')].map((li) => li.className + ': ' + li.textContent)`)
+	if len(items) != 2 || !strings.HasPrefix(items[0], "failed: Arrived at stop") || !strings.Contains(items[0], "order "+first+" is returned, a final status") ||
+		!strings.HasPrefix(items[1], "pending: Delivered stop") || !strings.Contains(items[1], "waiting for the refused action above") {
+		t.Fatalf("queue %q", items)
+	}
+	screenshot(t, ctx, "driver-sync-refused")
+
+	// Retry: refused again, for the same reason.
+	before := evalJS[string](t, ctx, `document.querySelector('#queue-list li.failed').textContent`)
+	run(t, ctx, chromedp.Click(chromedp.CSS(`#queue-list li.failed button`)))
+	waitJS(t, ctx, fmt.Sprintf(`(document.querySelector('#queue-list li.failed') || {}).textContent !== %q
+		&& (document.querySelector('#queue-list li.failed') || {textContent: ''}).textContent.includes('is returned, a final status')`, before), 10*time.Second)
+	// Discard it (a second tap confirms): the delivery behind it goes out
+	// and is refused in turn, with its own reason; discard that too.
+	discard := func() {
+		t.Helper()
+		run(t, ctx, chromedp.Click(chromedp.CSS(`#queue-list li button[data-discard]`)))
+		waitJS(t, ctx, `document.querySelector('#queue-list li button[data-discard]').textContent === 'Tap again to discard'`, 5*time.Second)
+		run(t, ctx, chromedp.Click(chromedp.CSS(`#queue-list li button[data-discard]`)))
+		waitJS(t, ctx, `document.getElementById('notice').textContent.startsWith('Discarded')`, 5*time.Second)
+	}
+	discard()
+	waitJS(t, ctx, `document.querySelectorAll('#queue-list li').length === 1 && (document.querySelector('#queue-list li.failed') || {textContent: ''}).textContent.includes('a proof of delivery is taken on arrival')`, 10*time.Second)
+	discard()
+	waitJS(t, ctx, `document.getElementById('queue-button').hidden && document.getElementById('queue').hidden`, 10*time.Second)
+	o := srv.order(first)
+	if o.Status != "returned" || o.POD != nil {
+		t.Fatalf("after discarding: %s %+v", o.Status, o.POD)
+	}
+	if n := srv.eventTypes(first); n["order.delivered"] != 0 || n["status:arrived"] != 1 {
+		t.Fatalf("events %v", n)
+	}
+}

@@ -343,7 +343,7 @@ function renderStop(keepForm) {
   const res = $('stop-result');
   if (d.failed) {
     res.className = 'error';
-    res.textContent = `Not accepted by the server: ${d.failed.error.message}. Open “waiting to sync” to retry or discard.`;
+    res.textContent = `Not accepted by the server: ${d.failed.error.message}. Open the “to sync” list at the top to retry or discard.`;
   } else if (!keepForm) {
     res.textContent = '';
     res.className = '';
@@ -611,6 +611,7 @@ async function refreshPending() {
   state.pending = await outbox.actions();
 }
 
+let queueSig = '';
 async function renderQueue() {
   await refreshPending();
   const n = state.pending.length;
@@ -618,22 +619,39 @@ async function renderQueue() {
   const btn = $('queue-button');
   btn.hidden = n === 0;
   $('queue-count').textContent = n;
-  $('queue-label').textContent = failed ? `waiting to sync, ${failed} failed` : 'waiting to sync';
+  $('queue-label').textContent = failed ? `to sync · ${failed} failed` : 'to sync';
   if (n === 0) { $('queue').hidden = true; btn.setAttribute('aria-expanded', 'false'); }
   const wait = outbox.nextAt - Date.now();
   $('queue-next').textContent = !navigator.onLine ? 'Offline: sent when the connection is back.' :
     wait > 0 ? `Next attempt in ${Math.ceil(wait / 1000)} s.` : '';
+  // Redraw the list only when it changed, so that a tap is never lost to a redraw.
+  const sig = JSON.stringify(state.pending.map((a) => [a.id, a.state, a.attempts, a.error && a.error.message, armed.has(a.id)]));
+  if (sig === queueSig) return;
+  queueSig = sig;
+  const blocked = new Set(state.pending.filter((a) => a.state === 'failed').map((a) => a.group));
+  const fieldNote = (e) => (e.field && e.field !== 'status' ? ` (${e.field})` : '');
   $('queue-list').replaceChildren(...state.pending.map((a) => h('li', { class: a.state },
     h('span', { class: 'what' }, h('strong', {}, a.label), ' · ', time(a.createdAt), h('br'),
-      a.state === 'failed' ? h('span', { class: 'error' }, `Refused: ${a.error.message}` + (a.error.field ? ` (${a.error.field})` : ''))
-        : h('span', { class: 'muted' }, a.attempts ? `waiting, ${a.attempts} attempt(s)` : 'waiting')),
+      a.state === 'failed' ? h('span', { class: 'error' }, `Refused${a.attempts > 1 ? ` (${a.attempts} attempts)` : ''}: ${a.error.message}${fieldNote(a.error)}`)
+        : h('span', { class: 'muted' }, blocked.has(a.group) ? 'waiting for the refused action above: retry or discard it'
+          : a.attempts ? `waiting, ${a.attempts} attempt(s)` : 'waiting')),
     a.state === 'failed' ? h('button', { type: 'button', onclick: () => outbox.retry(a.id) }, 'Retry') : null,
-    h('button', { type: 'button', class: 'secondary', onclick: () => discard(a) }, 'Discard'))));
+    h('button', { type: 'button', class: 'secondary', 'data-discard': a.id, onclick: (e) => discard(a, e.currentTarget) }, armed.has(a.id) ? 'Tap again to discard' : 'Discard'))));
 }
 
-async function discard(a) {
-  if (!confirm(`Discard “${a.label}”? It will not be sent.`)) return;
+// discard asks for a second tap before dropping an action for good.
+const armed = new Map();
+async function discard(a, btn) {
+  if (!armed.has(a.id)) {
+    btn.textContent = 'Tap again to discard';
+    btn.setAttribute('aria-live', 'polite');
+    armed.set(a.id, setTimeout(() => { armed.delete(a.id); renderQueue(); }, 5000));
+    return;
+  }
+  clearTimeout(armed.get(a.id));
+  armed.delete(a.id);
   await outbox.discard(a.id);
+  notice(`Discarded: ${a.label}.`, 'warn');
 }
 
 $('queue-button').addEventListener('click', () => {
@@ -671,7 +689,11 @@ function online() {
 }
 addEventListener('online', () => { online(); refreshSoon(); });
 addEventListener('offline', online);
-addEventListener('hashchange', render);
+addEventListener('hashchange', () => {
+  window.scrollTo(0, 0);
+  $('main').focus({ preventScroll: true });
+  render();
+});
 
 // ---- start ----
 

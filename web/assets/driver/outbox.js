@@ -95,7 +95,8 @@ export class Outbox extends EventTarget {
   async open() {
     this.db = await openDB();
     addEventListener('online', () => { this.failures = 0; this.sync(); });
-    setInterval(() => this.sync(), this.positionsEvery);
+    // Periodic attempts, which wait for the backoff after a failure.
+    setInterval(() => { if (Date.now() >= this.nextAt) this.sync(); }, this.positionsEvery);
     this.changed();
     this.sync();
     return this;
@@ -119,10 +120,13 @@ export class Outbox extends EventTarget {
     return withStore(this.db, 'actions', 'readonly', (s) => promisify(s.getAll()));
   }
 
+  // retry sends a refused action again. The server keeps its refusal under
+  // the old Idempotency-Key and would replay it, so the retry gets a new
+  // key: the refused attempt changed nothing, so this cannot act twice.
   async retry(id) {
     await withStore(this.db, 'actions', 'readwrite', async (s) => {
       const rec = await promisify(s.get(id));
-      if (rec) { rec.state = 'pending'; rec.error = null; await promisify(s.put(rec)); }
+      if (rec) { rec.state = 'pending'; rec.error = null; rec.idem = uid(); await promisify(s.put(rec)); }
     });
     this.failures = 0;
     this.changed();
@@ -159,6 +163,7 @@ export class Outbox extends EventTarget {
 
   schedule() {
     clearTimeout(this.timer);
+    if (!navigator.onLine) { this.nextAt = 0; return; } // the online event starts the next attempt
     const delay = Math.min(BACKOFF_MAX, BACKOFF_MIN * 2 ** Math.min(this.failures, 10)) * (0.75 + Math.random() / 2);
     this.failures++;
     this.nextAt = Date.now() + delay;
