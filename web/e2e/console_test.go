@@ -290,12 +290,12 @@ func TestConsolePhone(t *testing.T) {
 		})
 	}
 	run(t, ctx, offline(true))
-	waitJS(t, ctx, `!document.getElementById('offline').hidden`, 5*time.Second)
+	waitJS(t, ctx, `!document.getElementById('offline').hidden && document.getElementById('live').textContent === 'live: offline'`, 5*time.Second)
 	run(t, ctx, chromedp.Click(chromedp.ID("tab-kpis")))
 	waitJS(t, ctx, `/cannot be reached/.test(document.getElementById('panel-kpis').textContent)`, 10*time.Second)
 	screenshot(t, ctx, "console-phone-offline")
 	run(t, ctx, offline(false))
-	waitJS(t, ctx, `document.getElementById('offline').hidden`, 5*time.Second)
+	waitJS(t, ctx, `document.getElementById('offline').hidden && document.getElementById('live').textContent === 'live: connected'`, 10*time.Second)
 
 	// A wrong key is refused with the API's reason.
 	run(t, ctx, chromedp.Click(chromedp.ID("signout")))

@@ -2,7 +2,9 @@ package e2e
 
 import (
 	"net/http"
+	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -38,4 +40,33 @@ func TestSmoke(t *testing.T) {
 		waitJS(t, ctx, `document.querySelectorAll('canvas.lm-road-tile').length > 0`, 10*time.Second)
 	}
 	screenshot(t, ctx, "smoke-console")
+}
+
+// TestMapTiles: with a tile URL the maps load its tiles (allowed by the
+// Content-Security-Policy) instead of drawing the server's roads.
+func TestMapTiles(t *testing.T) {
+	// A 1×1 PNG tile server on 127.0.0.1 that records what it served.
+	png := []byte("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\xcf\xc0\xf0\x1f\x00\x05\x00\x01\xff\x89\x99=\x1d\x00\x00\x00\x00IEND\xaeB`\x82")
+	var mu sync.Mutex
+	served := 0
+	tiles := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		served++
+		mu.Unlock()
+		w.Header().Set("Content-Type", "image/png")
+		w.Write(png)
+	}))
+	defer tiles.Close()
+	srv := startServer(t, serverOptions{Orders: 4, TileURL: tiles.URL + "/{z}/{x}/{y}.png"})
+	ctx := newBrowser(t, 1024, 700)
+	run(t, ctx, chromedp.Navigate(srv.URL+"/console/#key="+srv.Dispatcher))
+	waitJS(t, ctx, `[...document.querySelectorAll('img.leaflet-tile')].some(i => i.complete && i.naturalWidth > 0 && i.src.startsWith(`+"`"+tiles.URL+"`"+`))`, 15*time.Second)
+	if n := evalJS[int](t, ctx, `document.querySelectorAll('canvas.lm-road-tile').length`); n != 0 {
+		t.Fatalf("%d road canvases drawn next to the tiles", n)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if served == 0 {
+		t.Fatal("no tile was requested")
+	}
 }

@@ -68,6 +68,19 @@ export class DayView {
     $('panel-routes').addEventListener('change', (e) => this.onRoutesChange(e));
     $('panel-routes').addEventListener('keydown', (e) => this.onRoutesKey(e));
     this.setupDrag($('panel-routes'));
+    // The stream notices a lost network only at its next heartbeat: say so at
+    // once, and reconnect as soon as the network is back.
+    addEventListener('offline', () => {
+      const live = $('live');
+      live.classList.remove('on');
+      live.textContent = 'live: offline';
+    });
+    addEventListener('online', () => {
+      if (this.station && this.stopStream) {
+        this.stop();
+        this.startStream();
+      }
+    });
   }
 
   stop() {
