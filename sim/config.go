@@ -137,6 +137,15 @@ func (c *Config) Validate() error {
 			return err
 		}
 	}
+	for _, f := range []struct {
+		n string
+		v float64
+	}{{"diesel-l-per-100km", c.CO2.DieselLPer100KM}, {"truck-l-per-100km", c.CO2.TruckLPer100KM},
+		{"ev-kwh-per-100km", c.CO2.EVKWhPer100KM}, {"grid-g-per-kwh", c.CO2.GridGPerKWh}, {"diesel-kg-per-l", c.CO2.DieselKgPerL}} {
+		if !(f.v >= 0 && f.v <= 5000) {
+			return fmt.Errorf("--%s: %g is not in [0, 5000]", f.n, f.v)
+		}
+	}
 	if c.NotHomeRate+c.WrongAddressRate > 1 {
 		return fmt.Errorf("--not-home: %g plus --wrong-address %g is over 1", c.NotHomeRate, c.WrongAddressRate)
 	}
