@@ -207,7 +207,34 @@ func TestConsoleDay(t *testing.T) {
 		t.Fatalf("order %s is %s after cancelling its reattempt", failed, o.Status)
 	}
 
-	// KPIs: the failure is counted.
+	// With a redirect policy the next failure waits at the locker; the station takes it back.
+	var station map[string]any
+	srv.mustJSON("GET", "/v1/stations/"+srv.Station, srv.Dispatcher, nil, &station)
+	station["failure_policy"] = map[string]any{"action": "redirect", "max_attempts": 3, "redirect_to": "L1"}
+	srv.mustJSON("PUT", "/v1/stations/"+srv.Station, srv.Dispatcher, station, nil)
+	var second string
+	for _, s := range first.Stops {
+		if s.OrderID != "" && s.OrderID != failed {
+			second = s.OrderID
+			break
+		}
+	}
+	srv.mustJSON("POST", "/v1/orders/"+second+"/status", srv.Dispatcher, map[string]any{"status": "arrived"}, nil)
+	srv.mustJSON("POST", "/v1/orders/"+second+"/status", srv.Dispatcher, map[string]any{"status": "failed", "reason": "not_home"}, nil)
+	run(t, ctx, chromedp.Click(chromedp.ID("tab-routes")), chromedp.Click(chromedp.ID("tab-failed")))
+	takeBack := fmt.Sprintf(`#panel-failed [data-act=take-back][data-order=%q]`, second)
+	waitJS(t, ctx, fmt.Sprintf("document.querySelector(%q)", takeBack), 10*time.Second)
+	if row := evalJS[string](t, ctx, fmt.Sprintf("document.querySelector(%q).closest('tr').textContent", takeBack)); !strings.Contains(row, "Locker Condamine") {
+		t.Fatalf("redirected row %q", row)
+	}
+	run(t, ctx, chromedp.Click(chromedp.CSS(takeBack)))
+	waitJS(t, ctx, `/taken back/.test(document.getElementById('failed-status').textContent)`, 10*time.Second)
+	srv.mustJSON("GET", "/v1/orders/"+second, srv.Dispatcher, nil, &o)
+	if o.Status != "returned" {
+		t.Fatalf("order %s is %s after taking it back", second, o.Status)
+	}
+
+	// KPIs: the failures are counted.
 	run(t, ctx, chromedp.Click(chromedp.ID("tab-kpis")))
 	waitJS(t, ctx, `document.querySelectorAll('#panel-kpis .kpi').length >= 6`, 10*time.Second)
 	rings := evalJS[int](t, ctx, `document.querySelectorAll('#panel-kpis svg[role=img]').length`)
@@ -215,7 +242,7 @@ func TestConsoleDay(t *testing.T) {
 		t.Fatalf("%d SVG charts in the KPI panel", rings)
 	}
 	kpiText := evalJS[string](t, ctx, `document.getElementById('panel-kpis').textContent`)
-	if !strings.Contains(kpiText, "1 failed of 1 attempt") || !strings.Contains(kpiText, "not home") || !strings.Contains(kpiText, "kg") {
+	if !strings.Contains(kpiText, "2 failed of 2 attempts") || !strings.Contains(kpiText, "not home") || !strings.Contains(kpiText, "kg") {
 		t.Fatalf("KPI panel %q", kpiText)
 	}
 	screenshot(t, ctx, "console-kpis")

@@ -228,7 +228,8 @@ export class FailedPanel {
         <td>${esc(o.failure_reason.replace(/_/g, ' '))}</td><td class="num">${o.attempts}</td>
         <td><span class="status ${esc(o.status)}">${esc(o.status.replace(/_/g, ' '))}</span>
           ${o.status === 'reattempt_scheduled' ? ` on ${esc(o.service_date)}` : ''}${o.status === 'redirected' && o.redirect_to ? ` to ${esc(pp(o.redirect_to))}` : ''}</td>
-        <td>${o.status === 'reattempt_scheduled' ? `<button type="button" class="secondary" data-act="cancel" data-order="${esc(o.id)}">Cancel the reattempt</button>` : ''}</td>
+        <td>${o.status === 'reattempt_scheduled' ? `<button type="button" class="secondary" data-act="cancel" data-order="${esc(o.id)}">Cancel the reattempt</button>` : ''}
+          ${o.status === 'redirected' ? `<button type="button" class="secondary" data-act="take-back" data-order="${esc(o.id)}">Take back to the station</button>` : ''}</td>
       </tr>`).join('');
     this.el.innerHTML = `<h2>Failed stops</h2>
       <p class="muted">A failed attempt follows the station's failure policy at once
@@ -239,13 +240,14 @@ export class FailedPanel {
   }
 
   async onClick(e) {
-    const b = e.target.closest('[data-act=cancel]');
+    const b = e.target.closest('[data-act=cancel], [data-act=take-back]');
     if (!b) return;
     const status = this.el.querySelector('#failed-status');
-    await busy(b, status, 'Cancelling…', async () => {
-      await this.view.api.post(`/v1/orders/${encodeURIComponent(b.dataset.order)}/status`, { status: 'cancelled' });
+    const cancel = b.dataset.act === 'cancel';
+    await busy(b, status, cancel ? 'Cancelling…' : 'Recording the return…', async () => {
+      await this.view.api.post(`/v1/orders/${encodeURIComponent(b.dataset.order)}/status`, { status: cancel ? 'cancelled' : 'returned' });
       await this.render();
-      this.el.querySelector('#failed-status').innerHTML = '<p class="verdict ok">Reattempt cancelled.</p>';
+      this.el.querySelector('#failed-status').innerHTML = `<p class="verdict ok">${cancel ? 'Reattempt cancelled.' : 'Parcel taken back to the station.'}</p>`;
     });
   }
 }
