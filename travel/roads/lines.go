@@ -40,13 +40,13 @@ func roadClass(speed [2]float32) int {
 // minor roads are thinned out when zoomed out.
 func MinClassAt(zoom int) int {
 	switch {
-	case zoom <= 10:
+	case zoom <= 9:
 		return ClassMajor
-	case zoom <= 12:
+	case zoom <= 11:
 		return ClassPrimary
-	case zoom <= 13:
+	case zoom <= 12:
 		return ClassSecondary
-	case zoom <= 14:
+	case zoom <= 13:
 		return ClassMinor
 	}
 	return ClassService

@@ -72,13 +72,13 @@ func TestLinesMonaco(t *testing.T) {
 	}
 
 	// Zoomed out: only important classes, fewer points after simplification.
-	far := g.Lines(minLon, minLat, maxLon, maxLat, 12, 0)
+	far := g.Lines(minLon, minLat, maxLon, maxLat, 11, 0)
 	if len(far.Lines) == 0 || far.Points >= all.Points {
-		t.Fatalf("zoom 12: %d lines, %d points (zoom 18: %d)", len(far.Lines), far.Points, all.Points)
+		t.Fatalf("zoom 11: %d lines, %d points (zoom 18: %d)", len(far.Lines), far.Points, all.Points)
 	}
 	for _, l := range far.Lines {
-		if l.Class > MinClassAt(12) {
-			t.Fatalf("zoom 12 draws class %d", l.Class)
+		if l.Class > MinClassAt(11) {
+			t.Fatalf("zoom 11 draws class %d", l.Class)
 		}
 	}
 

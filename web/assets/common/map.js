@@ -11,7 +11,7 @@
 const roadStyle = [
   { w: 8, casing: '#a35f00', fill: '#f6b04a' },
   { w: 7, casing: '#93783a', fill: '#fbe08e' },
-  { w: 6, casing: '#8f8a80', fill: '#ffffff' },
+  { w: 6, casing: '#8f8a80', fill: '#fdf1c4' },
   { w: 5, casing: '#a29c90', fill: '#ffffff' },
   { w: 3, casing: '#b3ada1', fill: '#fbfaf7' },
 ];
