@@ -409,7 +409,22 @@ export class DayView {
     parts.push(`<p class="muted">${draft ? 'Draft plan' : 'Published plan'} <code>${esc(plan.id)}</code> · ${plan.summary.routes} routes · ${plan.summary.stops} stops · ${fmtKm(plan.summary.distance_m)} · cost ${fmtMoney(plan.summary.cost)}${draft ? ' · drag a stop onto another route, or select it and choose a route below' : ''}</p>`);
     if (draft) parts.push(this.moveForm());
     plan.routes.forEach((r, i) => parts.push(this.routeCard(r, i, draft)));
+    // Live updates redraw the panel: keep the keyboard focus where it was.
+    const active = document.activeElement && el.contains(document.activeElement) ? document.activeElement : null;
+    let again = '';
+    if (active && active.dataset.order) again = `tr[data-order="${CSS.escape(active.dataset.order)}"]`;
+    else if (active && active.dataset.act && active.dataset.route) again = `[data-act="${CSS.escape(active.dataset.act)}"][data-route="${CSS.escape(active.dataset.route)}"]`;
+    else if (active && active.name) again = `form[data-form=move] [name="${CSS.escape(active.name)}"]`;
+    const keep = active && active.closest('form[data-form=move]') ? new FormData(active.closest('form')) : null;
+    const top = el.scrollTop;
     el.innerHTML = parts.join('');
+    if (keep) {
+      const f = el.querySelector('form[data-form=move]');
+      if (f) for (const [k, v] of keep) if (f.elements[k]) f.elements[k].value = v;
+    }
+    el.scrollTop = top;
+    const target = again && el.querySelector(again);
+    if (target) target.focus({ preventScroll: true });
   }
 
   moveForm() {
