@@ -127,6 +127,7 @@ func (s *Server) checkRows(r *http.Request, rows []candidate) importReport {
 	rep := importReport{Rows: len(rows)}
 	stations := map[string]*lastmile.Station{}
 	stationErr := map[string]error{}
+	locs := map[string]*time.Location{}
 	now := s.now()
 	for i := range rows {
 		c := &rows[i]
@@ -147,7 +148,12 @@ func (s *Server) checkRows(r *http.Request, rows []candidate) importReport {
 			continue
 		}
 		fresh(c.o)
-		c.o.Normalize(now, stations[id].Loc())
+		loc, ok := locs[id]
+		if !ok {
+			loc = stations[id].Loc() // loads the zone: once per station, not per row
+			locs[id] = loc
+		}
+		c.o.Normalize(now, loc)
 		c.err = c.o.Validate()
 	}
 	// Duplicates within the file, then against the store, per station.

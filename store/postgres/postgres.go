@@ -13,8 +13,9 @@ import (
 	"io/fs"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
-	_ "github.com/jackc/pgx/v5/stdlib" // database/sql driver "pgx"
+	"github.com/jackc/pgx/v5/stdlib" // database/sql driver "pgx"
 
 	"github.com/lastmile-dev/lastmile"
 	"github.com/lastmile-dev/lastmile/store/internal/sqldb"
@@ -56,8 +57,20 @@ func Open(ctx context.Context, dsn string, now func() time.Time) (*Store, error)
 		db.Close()
 		return nil, fmt.Errorf("open postgres: %w", err)
 	}
-	d := sqldb.Dialect{Name: "postgres", Dollar: true, IsUnique: isUnique, ForUpdate: " FOR UPDATE", MaxParams: 60000, MaxRows: 5000}
+	d := sqldb.Dialect{Name: "postgres", Dollar: true, IsUnique: isUnique, ForUpdate: " FOR UPDATE", MaxParams: 60000, MaxRows: 5000, Copy: copyFrom}
 	return &Store{sqldb.New(db, d, now)}, nil
+}
+
+// copyFrom loads rows with COPY on the pgx connection under database/sql.
+func copyFrom(ctx context.Context, driverConn any, table string, cols []string, rows [][]any) error {
+	c, ok := driverConn.(*stdlib.Conn)
+	if !ok {
+		return fmt.Errorf("copy into %s: connection is %T, not pgx", table, driverConn)
+	}
+	if _, err := c.Conn().CopyFrom(ctx, pgx.Identifier{table}, cols, pgx.CopyFromRows(rows)); err != nil {
+		return fmt.Errorf("copy into %s: %w", table, err)
+	}
+	return nil
 }
 
 func isUnique(err error) bool {

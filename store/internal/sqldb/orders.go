@@ -92,14 +92,14 @@ func (s *DB) CreateOrders(ctx context.Context, os []*lastmile.Order, c lastmile.
 		}
 		events = append(events, s.eventRow(c, cdata, micros(now), lastmile.NewID("ev", now), o.StationID, "order", o.ID, typ, o.Status))
 	}
-	return s.tx(ctx, "create orders", func(tx *sql.Tx) error {
-		if err := s.insertMany(ctx, tx, "orders", orderCols, orders); err != nil {
+	return s.bulkTx(ctx, "create orders", func(tx *sql.Tx, insert func(string, []string, [][]any) error) error {
+		if err := insert("orders", orderCols, orders); err != nil {
 			return err
 		}
-		if err := s.insertMany(ctx, tx, "parcels", []string{"station_id", "barcode", "order_id"}, parcels); err != nil {
+		if err := insert("parcels", []string{"station_id", "barcode", "order_id"}, parcels); err != nil {
 			return err
 		}
-		if err := s.insertMany(ctx, tx, "events", eventCols, events); err != nil {
+		if err := insert("events", eventCols, events); err != nil {
 			return err
 		}
 		return s.addOutbox(ctx, tx, c.Outbox)

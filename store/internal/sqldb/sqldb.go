@@ -33,6 +33,11 @@ type Dialect struct {
 	// MaxParams bounds the parameters of one statement, MaxRows the rows of
 	// one multi-row insert.
 	MaxParams, MaxRows int
+	// Copy, when set, bulk-loads rows into a table through the driver's
+	// connection (driverConn, as given by sql.Conn.Raw) inside the
+	// transaction open on it: PostgreSQL's COPY. Bulk inserts use it
+	// instead of multi-row INSERTs.
+	Copy func(ctx context.Context, driverConn any, table string, cols []string, rows [][]any) error
 }
 
 // DB is a store over a *sql.DB.
@@ -112,6 +117,42 @@ func (s *DB) tx(ctx context.Context, op string, fn func(tx *sql.Tx) error) error
 		return s.wrap(op, err)
 	}
 	if err := fn(tx); err != nil {
+		tx.Rollback()
+		return s.wrap(op, err)
+	}
+	if err := tx.Commit(); err != nil {
+		return s.wrap(op, err)
+	}
+	return nil
+}
+
+// bulkTx runs fn in a transaction like tx, giving it an insert function
+// for large row sets: the dialect's Copy on the transaction's connection
+// when it has one, multi-row INSERTs otherwise.
+func (s *DB) bulkTx(ctx context.Context, op string, fn func(tx *sql.Tx, insert func(table string, cols []string, rows [][]any) error) error) error {
+	if s.d.Copy == nil {
+		return s.tx(ctx, op, func(tx *sql.Tx) error {
+			return fn(tx, func(table string, cols []string, rows [][]any) error {
+				return s.insertMany(ctx, tx, table, cols, rows)
+			})
+		})
+	}
+	conn, err := s.db.Conn(ctx)
+	if err != nil {
+		return s.wrap(op, err)
+	}
+	defer conn.Close()
+	tx, err := conn.BeginTx(ctx, nil)
+	if err != nil {
+		return s.wrap(op, err)
+	}
+	insert := func(table string, cols []string, rows [][]any) error {
+		if len(rows) == 0 {
+			return nil
+		}
+		return conn.Raw(func(dc any) error { return s.d.Copy(ctx, dc, table, cols, rows) })
+	}
+	if err := fn(tx, insert); err != nil {
 		tx.Rollback()
 		return s.wrap(op, err)
 	}
