@@ -28,6 +28,12 @@ const (
 	StrategyNearest   = "nearest"   // greedy nearest neighbour, laid out with POST /v1/plans/{id}/moves
 )
 
+// Tracker service models.
+const (
+	TrackerServiceLearned = "learned"
+	TrackerServicePlanned = "planned"
+)
+
 // Config describes one simulated day. Zero fields take the defaults of
 // Defaults.
 type Config struct {
@@ -63,7 +69,10 @@ type Config struct {
 	WrongAddressRate float64 // addresses that are wrong
 	Traffic          float64 // scale of the time-of-day traffic factor (0: none)
 
-	Strategy       string
+	Strategy string
+	// TrackerService is the simulated server's model of time at the
+	// door for ETAs: learned (the server's default) or planned.
+	TrackerService string
 	PlanIterations int64         // optimizer iterations per plan (reproducible)
 	PlanTimeLimit  time.Duration // safety bound of a plan
 	GPSEvery       time.Duration // between two positions of a vehicle
@@ -95,7 +104,7 @@ func Defaults() Config {
 		WindowShare: 0.3, WindowMinH: 1, WindowMaxH: 2, SameDayShare: 0.1, CutOff: 11*3600 + 30*60, DayStart: 8 * 3600,
 		WhiteGloveShare: 0.03, ReturnShare: 0.08, EVShare: 0.4,
 		NotHomeRate: 0.08, WrongAddressRate: 0.01, Traffic: 1,
-		Strategy: StrategyOptimizer, PlanIterations: 2000, PlanTimeLimit: 2 * time.Minute,
+		Strategy: StrategyOptimizer, TrackerService: TrackerServiceLearned, PlanIterations: 2000, PlanTimeLimit: 2 * time.Minute,
 		GPSEvery: 15 * time.Second, BatchEvery: time.Minute, ProgressEvery: 5 * time.Minute, CO2: DefaultCO2}
 }
 
@@ -121,6 +130,8 @@ func (c *Config) Validate() error {
 		return fmt.Errorf("--radius: %g is not a positive distance", c.RadiusM)
 	case c.Strategy != StrategyOptimizer && c.Strategy != StrategyNearest:
 		return fmt.Errorf("--strategy: %q is not optimizer or nearest", c.Strategy)
+	case c.TrackerService != TrackerServiceLearned && c.TrackerService != TrackerServicePlanned:
+		return fmt.Errorf("--tracker-service: %q is not learned or planned", c.TrackerService)
 	case !(c.WindowMinH > 0) || c.WindowMaxH < c.WindowMinH || c.WindowMaxH > 8:
 		return fmt.Errorf("--window-hours: %g–%g is not a range of hours in (0, 8]", c.WindowMinH, c.WindowMaxH)
 	case !(c.Traffic >= 0 && c.Traffic <= 5):

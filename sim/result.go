@@ -23,6 +23,8 @@ type Result struct {
 	Date     string `json:"date"`
 	Strategy string `json:"strategy"`
 	Travel   string `json:"travel"` // roads or great_circle
+	// TrackerService is the server's service-time model behind the ETAs.
+	TrackerService string `json:"tracker_service"`
 
 	Day           DaySummary     `json:"day"`
 	KPIs          KPIs           `json:"kpis"`

@@ -15,6 +15,7 @@ import (
 	"github.com/lastmile-dev/lastmile/httpapi"
 	"github.com/lastmile-dev/lastmile/store/blobfs"
 	"github.com/lastmile-dev/lastmile/store/sqlite"
+	"github.com/lastmile-dev/lastmile/tracking"
 	"github.com/lastmile-dev/lastmile/travel"
 	"github.com/lastmile-dev/lastmile/travel/roads"
 	"github.com/lastmile-dev/lastmile/vrp"
@@ -51,7 +52,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	}
 	api := httpapi.New(httpapi.Config{Store: st, Blobs: blobs, Travel: src, Now: clk.Now,
 		Logger: slog.New(slog.DiscardHandler), PlanTimeLimit: cfg.PlanTimeLimit, PlanIterations: cfg.PlanIterations,
-		Threads: 1, Email: true, SMS: true, PublicURL: "http://127.0.0.1"})
+		Threads: 1, Email: true, SMS: true, PublicURL: "http://127.0.0.1", Tracking: trackerConfig(&cfg)})
 	admin, err := httpapi.Bootstrap(ctx, st, "", clk.Now())
 	if err != nil {
 		return nil, fmt.Errorf("simulate: bootstrap: %w", err)
@@ -142,4 +143,20 @@ func (e *engine) playDay(name string) (*Result, error) {
 	}
 	res.Timing.DayS = round3(time.Since(w0).Seconds())
 	return res, nil
+}
+
+// plannedService is the tracker's service model that keeps the plan's
+// service times.
+type plannedService struct{}
+
+func (plannedService) ServiceS(_, _ string, planned int64) int64 { return planned }
+
+// trackerConfig is the simulated server's tracking configuration: the
+// server's defaults, or the plan's service times instead of learned ones.
+func trackerConfig(cfg *Config) tracking.Config {
+	var c tracking.Config
+	if cfg.TrackerService == TrackerServicePlanned {
+		c.Service = plannedService{}
+	}
+	return c
 }

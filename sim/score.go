@@ -13,7 +13,7 @@ import (
 // score turns the day's record into a Result.
 func (e *engine) score() (*Result, error) {
 	cfg := e.cfg
-	res := &Result{Schema: SchemaVersion, Seed: cfg.Seed, Date: e.date, Strategy: cfg.Strategy, Travel: "great_circle",
+	res := &Result{Schema: SchemaVersion, Seed: cfg.Seed, Date: e.date, Strategy: cfg.Strategy, Travel: "great_circle", TrackerService: cfg.TrackerService,
 		Outcomes: map[string]int{}, Failures: map[string]int{}, CO2Factors: cfg.CO2, station: e.day.station,
 		Notifications: Notifications{ByTopic: map[string]int{}, ByChannel: map[string]int{}}, Positions: e.positions}
 	if cfg.Graph != nil {

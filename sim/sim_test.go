@@ -262,6 +262,7 @@ func TestValidate(t *testing.T) {
 		{"--traffic", func(c *Config) { c.Traffic = math.NaN() }},
 		{"--center", func(c *Config) { c.Center.Lat = 123 }},
 		{"--ev-share", func(c *Config) { c.EVShare = 2 }},
+		{"--tracker-service", func(c *Config) { c.TrackerService = "" }},
 	}
 	for _, tc := range tests {
 		t.Run(tc.flag, func(t *testing.T) {

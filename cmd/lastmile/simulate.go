@@ -44,6 +44,7 @@ func runSimulate(ctx context.Context, args []string, stdin io.Reader, stdout, st
 	fs.Float64Var(&cfg.WrongAddressRate, "wrong-address", cfg.WrongAddressRate, "rate of wrong addresses")
 	fs.Float64Var(&cfg.Traffic, "traffic", cfg.Traffic, "scale of the time-of-day traffic slow-down (0: none)")
 	fs.StringVar(&cfg.Strategy, "strategy", cfg.Strategy, "routing: optimizer or nearest (greedy nearest neighbour)")
+	fs.StringVar(&cfg.TrackerService, "tracker-service", cfg.TrackerService, "the simulated server's time at the door for ETAs: learned (the server's default) or planned")
 	fs.Int64Var(&cfg.PlanIterations, "iterations", cfg.PlanIterations, "optimizer iterations per plan (0: until --plan-time-limit)")
 	fs.DurationVar(&cfg.PlanTimeLimit, "plan-time-limit", cfg.PlanTimeLimit, "bound of one plan's optimizer time")
 	fs.DurationVar(&cfg.GPSEvery, "gps-every", cfg.GPSEvery, "simulated time between two GPS positions")

@@ -42,6 +42,7 @@ func TestSimulateFlags(t *testing.T) {
 		{[]string{"--load", "--server", "http://127.0.0.1:1", "--admin-key", "k", "--speed", "0"}, "--speed"},
 		{[]string{"--load", "--server", "http://127.0.0.1:1", "--admin-key", "k", "--duration", "0s"}, "--duration"},
 		{[]string{"--grid-g-per-kwh", "-5"}, "--grid-g-per-kwh"},
+		{[]string{"--tracker-service", "guess"}, "--tracker-service"},
 		{[]string{"extra"}, "extra"},
 	}
 	for _, tc := range tests {
