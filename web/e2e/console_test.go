@@ -136,6 +136,55 @@ func TestConsoleDay(t *testing.T) {
 	}
 	screenshot(t, ctx, "console-moved")
 
+	// Drag and drop: another stop of the source route dropped on the target route's card goes last.
+	dragged := evalJS[string](t, ctx, fmt.Sprintf(`(() => {
+		const row = document.querySelector(%q);
+		const card = document.querySelector('section.route[data-route=%q] .route-head');
+		const dt = new DataTransfer();
+		row.dispatchEvent(new DragEvent('dragstart', {bubbles: true, dataTransfer: dt}));
+		card.dispatchEvent(new DragEvent('dragover', {bubbles: true, cancelable: true, dataTransfer: dt}));
+		card.dispatchEvent(new DragEvent('drop', {bubbles: true, cancelable: true, dataTransfer: dt}));
+		return row.dataset.order + ' ' + row.cells[1].firstChild.textContent.trim();
+	})()`, row, target))
+	dragged, ext, _ := strings.Cut(dragged, " ")
+	waitJS(t, ctx, fmt.Sprintf(`document.querySelector('#move-verdict').textContent.includes(%q)`, ext+" moved to"), 15*time.Second)
+	srv.mustJSON("GET", "/v1/plans/"+drafts.Items[0].ID, srv.Dispatcher, nil, &drafts.Items[0])
+	for _, r := range drafts.Items[0].Routes {
+		if r.ID != target {
+			continue
+		}
+		last := ""
+		for _, s := range r.Stops {
+			if s.OrderID != "" {
+				last = s.OrderID
+			}
+		}
+		if last != dragged {
+			t.Fatalf("after the drop the target route ends with %s, want %s", last, dragged)
+		}
+	}
+	// Dropped on the target's first row, a stop goes first.
+	run(t, ctx, chromedp.Click(chromedp.CSS(fmt.Sprintf(`#panel-routes [data-act=toggle][data-route=%q]`, target))))
+	targetRow := fmt.Sprintf(`#panel-routes tr[data-route=%q]`, target)
+	waitJS(t, ctx, fmt.Sprintf("document.querySelector(%q)", targetRow), 5*time.Second)
+	dragged = evalJS[string](t, ctx, fmt.Sprintf(`(() => {
+		const row = document.querySelector(%q);
+		const onto = document.querySelector(%q);
+		const dt = new DataTransfer();
+		row.dispatchEvent(new DragEvent('dragstart', {bubbles: true, dataTransfer: dt}));
+		onto.dispatchEvent(new DragEvent('dragover', {bubbles: true, cancelable: true, dataTransfer: dt}));
+		onto.dispatchEvent(new DragEvent('drop', {bubbles: true, cancelable: true, dataTransfer: dt}));
+		return row.dataset.order + ' ' + row.cells[1].firstChild.textContent.trim();
+	})()`, row, targetRow))
+	dragged, ext, _ = strings.Cut(dragged, " ")
+	waitJS(t, ctx, fmt.Sprintf(`document.querySelector('#move-verdict').textContent.includes(%q)`, ext+" moved to"), 15*time.Second)
+	srv.mustJSON("GET", "/v1/plans/"+drafts.Items[0].ID, srv.Dispatcher, nil, &drafts.Items[0])
+	for _, r := range drafts.Items[0].Routes {
+		if r.ID == target && r.Stops[0].OrderID != dragged {
+			t.Fatalf("after the drop on the first row the target route starts with %s, want %s", r.Stops[0].OrderID, dragged)
+		}
+	}
+
 	// Publish.
 	run(t, ctx, chromedp.Click(chromedp.ID("tab-plan")))
 	run(t, ctx, chromedp.Click(chromedp.CSS(`#panel-plan [data-act=publish]`)))

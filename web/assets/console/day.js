@@ -436,7 +436,7 @@ export class DayView {
       </div>
       <div class="row">
         <label>To route <select name="route_id">${opts}<option value="">(off the plan)</option></select></label>
-        <label>Position <input name="position" type="number" min="0" value="0" style="width:6em"></label>
+        <label>Position (1 = first, empty = last) <input name="position" type="number" min="1" step="1" style="width:6em"></label>
         <button type="submit" ${o ? '' : 'disabled'}>Move stop</button>
       </div>
       <div id="move-verdict" role="status" aria-live="polite">${this.verdict || ''}</div>
@@ -575,18 +575,29 @@ export class DayView {
       const row = e.target.closest('tr[data-order]');
       const routeId = zone.dataset.routeDrop;
       const route = this.plan.routes.find((r) => r.id === routeId);
-      const pos = row ? Number(row.dataset.pos) : (route ? route.stops.filter((s) => s.order_id).length : 0);
+      // Dropped on a row: before that stop (positions count from 1 over all
+      // the route's stops, once the moved one is taken out); on the card: last.
+      let pos = 0;
+      if (row && route && row.dataset.order !== orderId) {
+        const at = route.stops.findIndex((s) => s.order_id === row.dataset.order);
+        const from = route.stops.findIndex((s) => s.order_id === orderId);
+        pos = at + 1 - (from >= 0 && from < at ? 1 : 0);
+      }
+      for (const r of el.querySelectorAll('.drop-target')) r.classList.remove('drop-target');
       this.move(orderId, routeId, pos);
     });
     el.addEventListener('submit', (e) => {
       const f = e.target;
       if (f.dataset.form !== 'move') return;
       e.preventDefault();
-      this.move(this.selected, f.route_id.value, Number(f.position.value) || 0);
+      this.move(this.selected, f.route_id.value, Math.max(0, Math.floor(Number(f.position.value) || 0)));
     });
   }
 
-  /** Moves a stop (POST /v1/plans/{id}/moves) and shows the verdict. */
+  /**
+   * Moves a stop (POST /v1/plans/{id}/moves) and shows the verdict.
+   * position counts from 1 over the route's stops; 0 puts it last.
+   */
   async move(orderId, routeId, position) {
     if (!orderId || !this.plan) return;
     const o = this.orders.get(orderId);
@@ -596,7 +607,7 @@ export class DayView {
       const body = { order_id: orderId, position };
       if (routeId) body.route_id = routeId;
       const p = await this.api.post(`/v1/plans/${encodeURIComponent(this.plan.id)}/moves`, body);
-      this.verdict = `<p class="verdict ok">Feasible: ${esc(name)} moved to ${esc(target)}, position ${position + 1}. Routes re-timed.</p>`;
+      this.verdict = `<p class="verdict ok">Feasible: ${esc(name)} moved to ${esc(target)}${routeId ? (position ? `, position ${position}` : ', last') : ''}. Routes re-timed.</p>`;
       await this.showPlan(p);
     } catch (err) {
       if (err.status === 401) return;
