@@ -62,12 +62,15 @@ type Station struct {
 	UpdatedAt time.Time `json:"updated_at"`
 }
 
-// Zone is a circular geofence of a station.
+// Zone is a geofence of a station: a circle (Center, RadiusM) or a
+// polygon (Polygon: [lon, lat] vertices as in GeoJSON, closed by
+// Normalize).
 type Zone struct {
-	ID      string  `json:"id"`
-	Name    string  `json:"name,omitempty"`
-	Center  Point   `json:"center"`
-	RadiusM float64 `json:"radius_m"`
+	ID      string   `json:"id"`
+	Name    string   `json:"name,omitempty"`
+	Center  Point    `json:"center,omitzero"`
+	RadiusM float64  `json:"radius_m,omitzero"`
+	Polygon []LonLat `json:"polygon,omitempty"`
 }
 
 // OpeningHours opens a station on one day of the week, from Open to Close
@@ -143,6 +146,9 @@ func (s *Station) Normalize() {
 	}
 	for i := range s.OpeningHours {
 		s.OpeningHours[i].Day = strings.ToLower(s.OpeningHours[i].Day)
+	}
+	for i := range s.Zones {
+		s.Zones[i].Polygon = closeRing(s.Zones[i].Polygon)
 	}
 }
 
@@ -225,11 +231,8 @@ func (s *Station) Validate() error {
 			return Invalidf(f+".id", "%q is missing, longer than 64 characters or used twice", z.ID)
 		}
 		zones[z.ID] = true
-		if err := z.Center.Validate(); err != nil {
-			return prefixField(f+".center", err)
-		}
-		if math.IsNaN(z.RadiusM) || z.RadiusM < 10 || z.RadiusM > 50000 {
-			return Invalidf(f+".radius_m", "%g is not in [10, 50000]", z.RadiusM)
+		if err := z.validate(); err != nil {
+			return prefixField(f, err)
 		}
 	}
 	return nil

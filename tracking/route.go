@@ -61,7 +61,7 @@ func closed(s string) bool {
 func RouteOf(rt *lastmile.Route, stationID string, station lastmile.Point, zones []lastmile.Zone, orders map[string]*lastmile.Order) *Route {
 	out := &Route{ID: rt.ID, VehicleID: rt.VehicleID, StationID: stationID, Station: station}
 	for _, z := range zones {
-		out.Zones = append(out.Zones, Zone{ID: z.ID, Center: z.Center, RadiusM: z.RadiusM})
+		out.Zones = append(out.Zones, Zone{ID: z.ID, Center: z.Center, RadiusM: z.RadiusM, Polygon: z.Polygon})
 	}
 	for _, st := range rt.Stops {
 		s := Stop{Seq: st.Seq, Type: st.Type, OrderID: st.OrderID, Location: st.Location,

@@ -36,11 +36,18 @@ type Event struct {
 	ETA       *time.Time     `json:"eta,omitempty"`
 }
 
-// Zone is a custom circular geofence.
+// Zone is a custom geofence: a circle (Center, RadiusM) or a polygon
+// (Polygon, [lon, lat] vertices).
 type Zone struct {
-	ID      string         `json:"id"`
-	Center  lastmile.Point `json:"center"`
-	RadiusM float64        `json:"radius_m"`
+	ID      string            `json:"id"`
+	Center  lastmile.Point    `json:"center,omitzero"`
+	RadiusM float64           `json:"radius_m,omitzero"`
+	Polygon []lastmile.LonLat `json:"polygon,omitempty"`
+}
+
+// Contains reports whether p is inside the zone.
+func (z Zone) Contains(p lastmile.Point) bool {
+	return lastmile.Zone{ID: z.ID, Center: z.Center, RadiusM: z.RadiusM, Polygon: z.Polygon}.Contains(p)
 }
 
 // Config tunes a Tracker. Zero fields take defaults.
@@ -259,7 +266,7 @@ func (t *Tracker) fences(v *vehicle, rt *Route, p lastmile.Position) []Event {
 		zones = append(append([]Zone(nil), zones...), rt.Zones...)
 	}
 	for _, z := range zones {
-		in := pt.DistanceM(z.Center) <= z.RadiusM
+		in := z.Contains(pt)
 		was, known := v.zones[z.ID]
 		if known && was != in {
 			e := event(EventZoneExited, p, rt)
