@@ -185,17 +185,33 @@ func TestConsoleDay(t *testing.T) {
 		}
 	}
 
-	// Publish.
+	// Replan the draft, publish; plan again, compare with the published plan, publish that.
 	run(t, ctx, chromedp.Click(chromedp.ID("tab-plan")))
+	run(t, ctx, chromedp.Click(chromedp.CSS(`#panel-plan [data-act=replan]`)))
+	waitJS(t, ctx, `/New draft/.test(document.getElementById('plan-status').textContent)`, 30*time.Second)
+	run(t, ctx, chromedp.Click(chromedp.CSS(`#panel-plan [data-act=publish]`)))
+	waitJS(t, ctx, `/published/.test(document.getElementById('plan-status').textContent)`, 10*time.Second)
+	run(t, ctx, chromedp.SetValue(chromedp.ID("plan-time"), "1"), chromedp.Click(chromedp.CSS(`#panel-plan [data-act=plan]`)))
+	waitJS(t, ctx, `/Draft .*routes/.test(document.getElementById('plan-status').textContent) && document.querySelector('#panel-plan [data-act=compare]')`, 30*time.Second)
+	run(t, ctx, chromedp.Click(chromedp.CSS(`#panel-plan [data-act=compare]`)))
+	waitJS(t, ctx, `document.querySelector('#plan-compare table')`, 10*time.Second)
+	compare := evalJS[string](t, ctx, `document.getElementById('plan-compare').textContent`)
+	if !strings.Contains(compare, "Draft vs published") || !strings.Contains(compare, "on a different vehicle") {
+		t.Fatalf("comparison %q", compare)
+	}
+	screenshot(t, ctx, "console-compare")
 	run(t, ctx, chromedp.Click(chromedp.CSS(`#panel-plan [data-act=publish]`)))
 	waitJS(t, ctx, `/published/.test(document.getElementById('plan-status').textContent)`, 10*time.Second)
 
 	// Load route 1's parcels at the dock (scans through the API), then dispatch it in the console.
-	var pub planBody
-	srv.mustJSON("GET", "/v1/plans/"+draft.ID, srv.Dispatcher, nil, &pub)
-	if pub.Status != "published" {
-		t.Fatalf("plan %s is %s", pub.ID, pub.Status)
+	var published struct {
+		Items []planBody `json:"items"`
 	}
+	srv.mustJSON("GET", "/v1/plans?station_id="+srv.Station+"&date="+srv.Date+"&status=published", srv.Dispatcher, nil, &published)
+	if len(published.Items) != 1 {
+		t.Fatalf("%d published plans, want 1 (the earlier one superseded)", len(published.Items))
+	}
+	pub := published.Items[0]
 	first := pub.Routes[0]
 	for _, s := range first.Stops {
 		if s.OrderID == "" {
