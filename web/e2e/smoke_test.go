@@ -40,6 +40,25 @@ func TestSmoke(t *testing.T) {
 		waitJS(t, ctx, `document.querySelectorAll('canvas.lm-road-tile').length > 0`, 10*time.Second)
 	}
 	screenshot(t, ctx, "smoke-console")
+
+	// The console's late-risk rule, run in the page: ETA after the window's
+	// end is late, within 15 minutes of it at risk, and the tracker's live
+	// risk wins over the plan's ETA.
+	risks := evalJS[[]string](t, ctx, `import('/console/day.js').then(({riskOf}) => {
+		const o = {window: {start: '2026-03-02T09:00:00Z', end: '2026-03-02T11:00:00Z'}};
+		return [
+			riskOf('2026-03-02T10:00:00Z', o, null),
+			riskOf('2026-03-02T10:50:00Z', o, null),
+			riskOf('2026-03-02T11:05:00Z', o, null),
+			riskOf('2026-03-02T10:00:00Z', o, {eta: '2026-03-02T11:30:00Z'}),
+			riskOf('2026-03-02T10:00:00Z', o, {risk: 'at_risk'}),
+			riskOf('2026-03-02T12:00:00Z', {}, null),
+		];
+	})`)
+	want := []string{"", "risk", "late", "late", "risk", ""}
+	if strings.Join(risks, ",") != strings.Join(want, ",") {
+		t.Fatalf("riskOf: %q, want %q", risks, want)
+	}
 }
 
 // TestMapTiles: with a tile URL the maps load its tiles (allowed by the
