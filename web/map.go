@@ -16,6 +16,10 @@ import (
 // MaxZoom is the highest zoom level /map/roads accepts.
 const MaxZoom = 22
 
+// maxTilesAcross bounds a /map/roads box: at most this many 256-pixel tiles
+// of its zoom level across, in either direction.
+const maxTilesAcross = 16
+
 // classNames name the road classes of /map/roads, by class number.
 var classNames = []string{"major", "primary", "secondary", "minor", "service"}
 
@@ -119,6 +123,12 @@ func (h *handler) roads(w http.ResponseWriter, r *http.Request) {
 	zoom, err := strconv.Atoi(zs)
 	if zs == "" || err != nil || zoom < 0 || zoom > MaxZoom {
 		writeError(w, http.StatusBadRequest, "invalid", "zoom", "zoom must be an integer from 0 to %d, got %q", MaxZoom, zs)
+		return
+	}
+	// A viewport is a few tiles wide; a larger box at a close zoom would make
+	// the server walk a whole country's roads for one answer.
+	if span := maxTilesAcross * 360 / math.Exp2(float64(zoom)); bbox[2]-bbox[0] > span || bbox[3]-bbox[1] > span {
+		writeError(w, http.StatusBadRequest, "invalid", "bbox", "bbox is too large for zoom %d: at most %g degrees across (%d tiles)", zoom, span, maxTilesAcross)
 		return
 	}
 	if h.cfg.Roads == nil {

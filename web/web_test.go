@@ -226,12 +226,20 @@ func TestRoadsValidation(t *testing.T) {
 		{"bbox=1,2,3,4&zoom=23", "zoom"},
 		{"bbox=1,2,3,4&zoom=-1", "zoom"},
 		{"bbox=1,2,3,4&zoom=1.5", "zoom"},
+		{"bbox=7,43,8,44&zoom=15", "bbox"}, // 1° is about 91 tiles at zoom 15
+		{"bbox=-180,-90,180,90&zoom=5", "bbox"},
 	} {
 		rec := get(t, h, "/map/roads?"+tc.query)
 		var e apiError
 		json.Unmarshal(rec.Body.Bytes(), &e)
 		if rec.Code != 400 || e.Error.Code != "invalid" || e.Error.Field != tc.field || e.Error.Message == "" {
 			t.Errorf("%s: %d %+v, want 400 on %s", tc.query, rec.Code, e, tc.field)
+		}
+	}
+	// Whole world at zoom 4, and a tile-sized box at zoom 18, pass.
+	for _, q := range []string{"bbox=-180,-90,180,90&zoom=4", "bbox=7.4200,43.7300,7.4214,43.7310&zoom=18"} {
+		if rec := get(t, h, "/map/roads?"+q); rec.Code != 200 {
+			t.Errorf("%s: %d %s", q, rec.Code, rec.Body)
 		}
 	}
 	// No graph: 404 with the reason.
