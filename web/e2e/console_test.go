@@ -396,5 +396,5 @@ func TestConsolePhone(t *testing.T) {
 		chromedp.SetValue(chromedp.ID("signin-key"), "lmk_not_a_key"),
 		chromedp.Click(chromedp.CSS(`#signin-form button`)),
 	)
-	waitJS(t, ctx, `/expired|revoked/.test(document.getElementById('signin-reason').textContent)`, 5*time.Second)
+	waitJS(t, ctx, `/unknown or revoked/.test(document.getElementById('signin-reason').textContent)`, 5*time.Second)
 }

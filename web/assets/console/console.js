@@ -34,11 +34,14 @@ function showSignIn(reason) {
 }
 
 async function signIn(key) {
+  let accepted = false;
   api = new Api({
     key,
     onUnauthorized: () => {
       forgetKey(APP);
-      showSignIn('Your session has expired or the key was revoked: sign in again.');
+      showSignIn(accepted
+        ? 'Your session has expired or the key was revoked: sign in again.'
+        : 'This API key is unknown or revoked: check it and try again.');
     },
   });
   let stations;
@@ -53,6 +56,7 @@ async function signIn(key) {
     showSignIn(err instanceof ApiError ? err.describe() : String(err));
     return;
   }
+  accepted = true;
   saveKey(APP, key);
   $('signin').hidden = true;
   $('app').hidden = false;
