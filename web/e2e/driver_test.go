@@ -356,6 +356,9 @@ func TestDriverDay(t *testing.T) {
 	run(t, ctx, chromedp.Click(chromedp.CSS(`input[name=reason][value=not_home]`)),
 		chromedp.Click(chromedp.CSS(`#fail-form button[type=submit]`)))
 	waitJS(t, ctx, `!document.getElementById('view-route').hidden && document.getElementById('notice').textContent.includes('Nobody home recorded')`, 10*time.Second)
+	// The failed stop leaves the route on the server, and stays in the list.
+	time.Sleep(time.Second)
+	waitJS(t, ctx, `(document.querySelector('#stops-list li[data-order="`+second+`"]') || {textContent: ''}).textContent.includes('Failed')`, 5*time.Second)
 	screenshot(t, ctx, "driver-failed-stop")
 	f := srv.order(second)
 	if f.FailureReason != "not_home" || (f.Status != "reattempt_scheduled" && f.Status != "redirected" && f.Status != "returned") {
@@ -468,5 +471,25 @@ func TestDriverSyncRefused(t *testing.T) {
 	}
 	if n := srv.eventTypes(first); n["order.delivered"] != 0 || n["status:arrived"] != 1 {
 		t.Fatalf("events %v", n)
+	}
+
+	// The next stop is marked arrived by the station (a tracker's geofence
+	// does the same) while the phone is offline: the phone's own "arrived"
+	// is moot, and its proof of delivery goes through.
+	second := stops[1]
+	run(t, ctx, setOffline(true), chromedp.Click(chromedp.CSS(`#stops-list li[data-order="`+second+`"] a`)))
+	waitJS(t, ctx, `!document.getElementById('arrived').hidden`, 5*time.Second)
+	run(t, ctx, chromedp.Click(chromedp.ID("arrived")))
+	waitJS(t, ctx, `!document.getElementById('pod-form').hidden`, 10*time.Second)
+	run(t, ctx, chromedp.SendKeys(chromedp.ID("pod-name"), "Bruno"), chromedp.Click(chromedp.CSS(`#pod-form button[type=submit]`)))
+	waitJS(t, ctx, `document.getElementById('queue-count').textContent === '2'`, 10*time.Second)
+	srv.mustJSON("POST", "/v1/orders/"+second+"/status", srv.Dispatcher, map[string]any{"status": "arrived"}, nil)
+	run(t, ctx, setOffline(false))
+	waitJS(t, ctx, `document.getElementById('queue-button').hidden`, 20*time.Second)
+	if o := srv.order(second); o.Status != "delivered" || o.POD == nil || o.POD.RecipientName != "Bruno" {
+		t.Fatalf("second stop after sync: %s %+v", o.Status, o.POD)
+	}
+	if n := srv.eventTypes(second); n["order.delivered"] != 1 || n["status:arrived"] != 1 {
+		t.Fatalf("events of the second stop %v", n)
 	}
 }

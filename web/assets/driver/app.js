@@ -124,7 +124,11 @@ function signedOut(reason) {
     why.hidden = true;
   }
   state.key = '';
+  state.me = null;
+  state.manifest = null;
+  state.routeId = '';
   localStorage.removeItem(KEY);
+  sessionStorage.removeItem('lastmile.driver.opened');
   stopTracking();
   show('signin');
 }
@@ -201,7 +205,7 @@ async function loadRoutes() {
   $('title').textContent = data.driver.name || 'Driver';
   $('routes-title').textContent = `Routes for ${data.date}`;
   st.textContent = (cachedAt ? `Saved copy from ${time(cachedAt)}. ` : '') +
-    (data.routes.length ? '' : 'No route for you today yet. Pull to refresh later or ask your dispatcher.');
+    (data.routes.length ? '' : 'No route for you today yet. Check again later or ask your dispatcher.');
   const list = $('routes-list');
   list.replaceChildren(...data.routes.map((r) => h('li', {},
     h('a', { href: '#/route/' + encodeURIComponent(r.route_id) },
@@ -224,9 +228,21 @@ async function loadManifest() {
   }
   if (state.me) $('title').textContent = state.me.driver.name || 'Driver';
   const { data, cachedAt } = await get('/v1/routes/' + encodeURIComponent(state.routeId) + '/manifest');
-  state.manifest = data;
+  state.manifest = mergeClosed(state.manifest, data);
   state.manifestCachedAt = cachedAt;
   startTracking();
+}
+
+// mergeClosed keeps, from the previous manifest of the same route, the
+// stops that left the route after a failed attempt (the server moves them
+// to their next day or to the station), so the driver still sees them.
+function mergeClosed(prev, next) {
+  if (!prev || prev.route_id !== next.route_id) return next;
+  const have = new Set(next.stops.map((s) => s.order_id));
+  const gone = prev.stops.filter((s) => !have.has(s.order_id) && DONE.has(s.status) && s.status !== 'delivered');
+  if (gone.length === 0) return next;
+  next.stops = [...next.stops, ...gone].sort((a, b) => a.seq - b.seq);
+  return next;
 }
 
 let refreshTimer = null;
@@ -273,7 +289,8 @@ function renderRoute() {
   const info = routeInfo();
   $('route-title').textContent = `${info ? info.vehicle_name || m.vehicle_id : m.vehicle_id} · ${m.date}`;
   $('route-status').textContent = (state.manifestCachedAt ? `Saved copy from ${time(state.manifestCachedAt)}. ` : '') +
-    (info && info.dispatched_at ? `Left the station at ${time(info.dispatched_at)}.` : 'Not dispatched yet: load the van.');
+    (info && info.dispatched_at ? `Left the station at ${time(info.dispatched_at)}.` : 'Not dispatched yet: load the van.') +
+    (m.stops.length && m.stops.every((s) => DONE.has(displayed(s).status)) ? ' All stops done: drive back to the station.' : '');
   const dispatched = !!(info && info.dispatched_at);
   $('load').hidden = dispatched;
   $('load-progress').textContent = `${m.loaded} of ${m.parcels} parcels loaded · ${m.missing.length} missing`;
@@ -340,6 +357,9 @@ function renderStop(keepForm) {
   $('pod-form').hidden = !atDoor;
   $('fail-form').hidden = !atDoor;
   $('pod-otp-box').hidden = !s.otp_required;
+  const pickup = s.kind === 'return';
+  $('pod-title').textContent = pickup ? 'Proof of collection' : 'Proof of delivery';
+  $('pod-form').querySelector('button[type=submit]').textContent = pickup ? 'Confirm collection' : 'Confirm delivery';
   const res = $('stop-result');
   if (d.failed) {
     res.className = 'error';
@@ -464,7 +484,7 @@ $('arrived').addEventListener('click', async () => {
     method: 'POST', path: `/v1/orders/${encodeURIComponent(s.order_id)}/status`, contentType: 'application/json', body: JSON.stringify(body),
   });
   btn.disabled = false;
-  if (res.state === 'done') applyOrder(res.data.order);
+  if (res.state === 'done') applyOrder(res.data);
   await refreshPending();
   renderStop();
   if (res.state === 'failed') notice(res.error.message, 'error');
@@ -564,8 +584,9 @@ $('fail-form').addEventListener('submit', async (e) => {
   });
   if (res.state === 'failed') { $('fail-error').textContent = 'Not accepted: ' + res.error.message; await refreshPending(); return; }
   if (res.state === 'done') {
-    applyOrder(res.data.order);
-    notice(`Stop ${s.seq}: ${REASONS[reason]} recorded; ${OUTCOMES[res.data.outcome] || res.data.outcome}.`, 'ok');
+    applyOrder(res.data);
+    notice(`Stop ${s.seq}: ${REASONS[reason]} recorded; ${OUTCOMES[res.data.outcome] || res.data.outcome}.` +
+      (res.data.outcome_note ? ` ${res.data.outcome_note}` : ''), 'ok');
   } else {
     notice(`Stop ${s.seq}: ${REASONS[reason]} saved on the phone, sent when back online.`, 'warn');
   }
@@ -672,10 +693,8 @@ outbox.addEventListener('done', (e) => {
   if (action.kind === 'scan') {
     applyScan(data);
     if (!$('view-route').hidden && $('scan-result').textContent.startsWith(action.barcode + ': saved')) showScan(action.barcode, data);
-  } else if (action.kind === 'pod') {
-    applyOrder(data);
-  } else if (data && data.order) {
-    applyOrder(data.order);
+  } else {
+    applyOrder(data); // a proof answers the order, a status change the order with its outcome
   }
   refreshSoon();
 });
@@ -689,6 +708,10 @@ function online() {
 }
 addEventListener('online', () => { online(); refreshSoon(); });
 addEventListener('offline', online);
+// While a route is open, its dispatch and the stops' changes made by the
+// station show up within a minute.
+setInterval(() => { if (state.routeId && state.key && navigator.onLine && document.visibilityState === 'visible') refreshSoon(); }, 60000);
+
 addEventListener('hashchange', () => {
   window.scrollTo(0, 0);
   $('main').focus({ preventScroll: true });

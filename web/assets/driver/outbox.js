@@ -237,7 +237,7 @@ export class Outbox extends EventTarget {
       const res = await this.fetch('/v1/orders/' + encodeURIComponent(a.orderId), { headers: { Authorization: 'Bearer ' + this.key() } });
       if (!res.ok) return null;
       const o = await res.json();
-      return o.status === 'arrived' ? { order: o } : null;
+      return o.status === 'arrived' ? o : null;
     } catch { return null; }
   }
 
