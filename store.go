@@ -191,6 +191,7 @@ type Store interface {
 	PositionStore
 	OutboxStore
 	WebhookStore
+	LearnedStore
 	Ping(ctx context.Context) error
 	Close() error
 }

@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/lastmile-dev/lastmile"
@@ -48,6 +49,9 @@ var trackingActor = lastmile.Actor{Role: "system", Name: "tracking"}
 type live struct {
 	tr      *tracking.Tracker
 	learner *tracking.Learner
+	// learnedSaved is the learner's observation count when its values were
+	// last loaded or saved.
+	learnedSaved atomic.Uint64
 	hub     *hub
 
 	mu        sync.Mutex
@@ -96,7 +100,9 @@ func newLive(cfg Config, now func() time.Time) *live {
 		tc.Travel = tracking.FromSource(cfg.Travel, "car")
 	}
 	l := &tracking.Learner{}
-	if tc.Service == nil {
+	if given, ok := tc.Service.(*tracking.Learner); ok {
+		l = given
+	} else if tc.Service == nil {
 		tc.Service = l
 	}
 	return &live{tr: tracking.New(tc), learner: l, hub: newHub(),

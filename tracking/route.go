@@ -1,9 +1,12 @@
 package tracking
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"math"
+	"slices"
+	"strconv"
 	"sync"
 	"time"
 
@@ -134,6 +137,7 @@ type Learner struct {
 	mu         sync.Mutex
 	m          map[[2]string]*learned
 	legs       map[legKey]*learned
+	changes    uint64 // observations so far, to know what is saved
 }
 
 type legKey struct {
@@ -162,6 +166,7 @@ func (l *Learner) Observe(stationID, stopType string, seconds int64) {
 	}
 	k := [2]string{stationID, stopType}
 	x := l.m[k]
+	l.changes++
 	if x == nil {
 		l.m[k] = &learned{n: 1, mean: float64(seconds)}
 		return
@@ -189,12 +194,71 @@ func (l *Learner) ObserveLeg(stationID string, at time.Time, planned, actual tim
 	}
 	k := legKey{stationID, at.UTC().Hour()}
 	x := l.legs[k]
+	l.changes++
 	if x == nil {
 		l.legs[k] = &learned{n: 1, mean: r}
 		return
 	}
 	x.n++
 	x.mean += a * (r - x.mean)
+}
+
+// Export returns everything learned, sorted by station, kind and key,
+// and a count of observations that grows with every one, so that a caller
+// saving the values knows when they changed. UpdatedAt is left zero.
+func (l *Learner) Export() ([]lastmile.Learned, uint64) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	out := make([]lastmile.Learned, 0, len(l.m)+len(l.legs))
+	for k, x := range l.m {
+		out = append(out, lastmile.Learned{StationID: k[0], Kind: lastmile.LearnedService, Key: k[1], N: x.n, Mean: x.mean})
+	}
+	for k, x := range l.legs {
+		out = append(out, lastmile.Learned{StationID: k.station, Kind: lastmile.LearnedTraffic, Key: fmt.Sprintf("%02d", k.hour), N: x.n, Mean: x.mean})
+	}
+	slices.SortFunc(out, func(a, b lastmile.Learned) int {
+		return cmp.Or(cmp.Compare(a.StationID, b.StationID), cmp.Compare(a.Kind, b.Kind), cmp.Compare(a.Key, b.Key))
+	})
+	return out, l.changes
+}
+
+// Import sets learned values (saved by an earlier process), replacing
+// those of the same station, kind and key. Values of an unknown kind, an
+// hour that is not "00" to "23", no observation or a mean out of range are
+// skipped and counted in the result.
+func (l *Learner) Import(vs []lastmile.Learned) (skipped int) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.m == nil {
+		l.m = map[[2]string]*learned{}
+	}
+	if l.legs == nil {
+		l.legs = map[legKey]*learned{}
+	}
+	for _, v := range vs {
+		if v.N <= 0 || math.IsNaN(v.Mean) || math.IsInf(v.Mean, 0) || v.Mean <= 0 {
+			skipped++
+			continue
+		}
+		switch v.Kind {
+		case lastmile.LearnedService:
+			if v.Mean > 4*3600 {
+				skipped++
+				continue
+			}
+			l.m[[2]string{v.StationID, v.Key}] = &learned{n: v.N, mean: v.Mean}
+		case lastmile.LearnedTraffic:
+			h, err := strconv.Atoi(v.Key)
+			if err != nil || len(v.Key) != 2 || h < 0 || h > 23 || v.Mean < 0.5 || v.Mean > 3 {
+				skipped++
+				continue
+			}
+			l.legs[legKey{v.StationID, h}] = &learned{n: v.N, mean: v.Mean}
+		default:
+			skipped++
+		}
+	}
+	return skipped
 }
 
 // Factor returns the learned travel-time factor of the station at that

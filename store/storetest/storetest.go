@@ -36,6 +36,7 @@ func Run(t *testing.T, open func(t *testing.T) lastmile.Store) {
 		{"OutboxWithChange", testOutbox},
 		{"Webhooks", testWebhooks},
 		{"PointCapacity", testPointCapacity},
+		{"Learned", testLearned},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
