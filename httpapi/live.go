@@ -52,7 +52,7 @@ type live struct {
 	// learnedSaved is the learner's observation count when its values were
 	// last loaded or saved.
 	learnedSaved atomic.Uint64
-	hub     *hub
+	hub          *hub
 
 	mu        sync.Mutex
 	routes    map[string]*liveRoute // by vehicle id
