@@ -160,6 +160,9 @@ func runServe(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 		Tracking:     tracking.Config{StopM: f.arriveRadius, Dwell: f.arriveDwell, ApproachStops: f.approachStops, ApproachETA: f.approachETA},
 		HistoryEvery: f.historyEvery, PositionRetention: f.positionRetain, Webhooks: hooks,
 		Email: f.smtpAddr != "", SMS: f.smsURL != "", PublicURL: f.publicURL})
+	if err := api.LoadLearned(ctx); err != nil {
+		log.Warn("learned service times and traffic factors not loaded", "err", err)
+	}
 	senders := map[string]notify.Sender{lastmile.ChannelWebhook: notify.Webhook{Secret: api.WebhookSecret}}
 	if f.smtpAddr != "" {
 		senders[lastmile.ChannelEmail] = notify.SMTP{Addr: f.smtpAddr, From: f.smtpFrom}
@@ -232,6 +235,12 @@ func runServe(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 		d.Run(sweepCtx, f.notifyInterval, func(err error) { log.Warn("notifications", "err", err) })
 	}()
 	defer func() { stopSweep(); <-notifyDone }()
+	learnDone := make(chan struct{})
+	go func() { // saves what the tracker learns, every minute and on shutdown
+		defer close(learnDone)
+		api.KeepLearned(sweepCtx, time.Minute, nil)
+	}()
+	defer func() { stopSweep(); <-learnDone }()
 
 	select {
 	case err := <-errc:
