@@ -437,8 +437,8 @@ func TestDriverSyncRefused(t *testing.T) {
 	run(t, ctx, chromedp.Click(chromedp.ID("queue-button")))
 	waitJS(t, ctx, `!document.getElementById('queue').hidden`, 5*time.Second)
 	items := evalJS[[]string](t, ctx, `[...document.querySelectorAll('#queue-list li')].map((li) => li.className + ': ' + li.textContent)`)
-	if len(items) != 2 || !strings.HasPrefix(items[0], "failed: Arrived at stop") || !strings.Contains(items[0], "order "+first+" is returned, a final status") ||
-		!strings.HasPrefix(items[1], "pending: Delivered stop") || !strings.Contains(items[1], "waiting for the refused action above") {
+	if len(items) != 2 || !strings.HasPrefix(items[0], "failed: Arrival at stop") || !strings.Contains(items[0], "order "+first+" is returned, a final status") ||
+		!strings.HasPrefix(items[1], "pending: Proof of delivery, stop") || !strings.Contains(items[1], "waiting for the refused action above") {
 		t.Fatalf("queue %q", items)
 	}
 	screenshot(t, ctx, "driver-sync-refused")
@@ -461,9 +461,9 @@ func TestDriverSyncRefused(t *testing.T) {
 		run(t, ctx, chromedp.Click(sel))
 		waitJS(t, ctx, fmt.Sprintf(`![...document.querySelectorAll('#queue-list li')].some((li) => li.textContent.startsWith(%q))`, label), 5*time.Second)
 	}
-	discard("Arrived at stop")
+	discard("Arrival at stop")
 	waitJS(t, ctx, `document.querySelectorAll('#queue-list li').length === 1 && (document.querySelector('#queue-list li.failed') || {textContent: ''}).textContent.includes('a proof of delivery is taken on arrival')`, 10*time.Second)
-	discard("Delivered stop")
+	discard("Proof of delivery, stop")
 	waitJS(t, ctx, `document.getElementById('queue-button').hidden && document.getElementById('queue').hidden`, 10*time.Second)
 	o := srv.order(first)
 	if o.Status != "returned" || o.POD != nil {
@@ -491,5 +491,70 @@ func TestDriverSyncRefused(t *testing.T) {
 	}
 	if n := srv.eventTypes(second); n["order.delivered"] != 1 || n["status:arrived"] != 1 {
 		t.Fatalf("events of the second stop %v", n)
+	}
+}
+
+// TestDriverOTP: an order that needs the recipient's one-time code asks
+// for it; a wrong code is refused at once with the reason, and the right
+// one delivers.
+func TestDriverOTP(t *testing.T) {
+	srv := startServer(t, serverOptions{Orders: 1, Vehicles: 1})
+	var otpOrder orderBody
+	srv.mustJSON("POST", "/v1/orders", srv.Admin, map[string]any{
+		"station_id": srv.Station, "external_id": "OTP-1", "service_level": "same_day", "service_date": srv.Date, "otp_required": true,
+		"recipient": map[string]any{"name": "Carla Otp"},
+		"address":   map[string]any{"line1": "2 rue Grimaldi", "city": "Monaco", "location": map[string]any{"lat": srv.Locations[0][1], "lon": srv.Locations[0][0]}},
+		"parcels":   []map[string]any{{"barcode": "BC-OTP-1", "weight_g": 500}},
+	}, &otpOrder)
+	p := srv.plan()
+	srv.mustJSON("POST", "/v1/plans/"+p.ID+"/publish", srv.Dispatcher, nil, nil)
+	rt := p.Routes[0]
+	for _, s := range rt.Stops {
+		if s.OrderID != "" {
+			srv.mustJSON("POST", "/v1/routes/"+rt.ID+"/scans", srv.Driver, map[string]any{"barcode": srv.order(s.OrderID).Parcels[0].Barcode}, nil)
+		}
+	}
+	var disp struct {
+		OTPs map[string]string `json:"otps"`
+	}
+	srv.mustJSON("POST", "/v1/routes/"+rt.ID+"/dispatch", srv.Dispatcher, nil, &disp)
+	code := disp.OTPs[otpOrder.ID]
+	if len(code) != 6 {
+		t.Fatalf("dispatch OTPs %v", disp.OTPs)
+	}
+	wrong := "000000"
+	if code == wrong {
+		wrong = "111111"
+	}
+
+	ctx := newBrowser(t, 390, 844)
+	run(t, ctx, chromedp.Navigate(srv.URL+"/driver/#key="+srv.Driver))
+	waitJS(t, ctx, `document.querySelectorAll('#stops-list li').length === 2`, 15*time.Second)
+	run(t, ctx, chromedp.Click(chromedp.CSS(`#stops-list li[data-order="`+otpOrder.ID+`"] a`)))
+	waitJS(t, ctx, `!document.getElementById('arrived').hidden`, 15*time.Second)
+	if info := evalJS[string](t, ctx, `document.getElementById('stop-info').textContent`); !strings.Contains(info, "one-time code") {
+		t.Fatalf("stop info %q", info)
+	}
+	run(t, ctx, chromedp.Click(chromedp.ID("arrived")))
+	waitJS(t, ctx, `!document.getElementById('pod-form').hidden && !document.getElementById('pod-otp-box').hidden`, 10*time.Second)
+	run(t, ctx, chromedp.SendKeys(chromedp.ID("pod-name"), "Carla"), chromedp.Click(chromedp.CSS(`#pod-form button[type=submit]`)))
+	waitJS(t, ctx, `document.getElementById('pod-error').textContent.includes('six-digit code')`, 5*time.Second)
+	run(t, ctx, chromedp.SendKeys(chromedp.ID("pod-otp"), wrong), chromedp.Click(chromedp.CSS(`#pod-form button[type=submit]`)))
+	waitJS(t, ctx, `document.getElementById('pod-error').textContent.includes('wrong one-time password')`, 10*time.Second)
+	screenshot(t, ctx, "driver-otp-wrong")
+	if n := evalJS[string](t, ctx, `document.getElementById('queue-button').hidden + '|' + document.getElementById('pod-form').hidden + '|' + document.getElementById('stop-result').textContent + '|' + document.getElementById('notice').textContent`); n != "true|false||" {
+		t.Fatalf("after a refused code (queue hidden | form hidden | stop result | notice): %s", n)
+	}
+	run(t, ctx, chromedp.SetValue(chromedp.ID("pod-otp"), code), chromedp.Click(chromedp.CSS(`#pod-form button[type=submit]`)))
+	waitJS(t, ctx, `!document.getElementById('view-route').hidden && document.getElementById('notice').textContent.includes('delivered')`, 10*time.Second)
+	var o struct {
+		Status string `json:"status"`
+		POD    struct {
+			OTPVerified bool `json:"otp_verified"`
+		} `json:"pod"`
+	}
+	srv.mustJSON("GET", "/v1/orders/"+otpOrder.ID, srv.Admin, nil, &o)
+	if o.Status != "delivered" || !o.POD.OTPVerified {
+		t.Fatalf("OTP order %+v", o)
 	}
 }

@@ -107,7 +107,7 @@ async function get(path) {
 // ---- sign in ----
 
 function readKeyFromURL() {
-  const m = /(?:^#|&)key=([^&]+)/.exec(location.hash);
+  const m = /(?:^#|&)key=([^&#/]+)/.exec(location.hash);
   if (!m) return;
   state.key = decodeURIComponent(m[1]).trim();
   localStorage.setItem(KEY, state.key);
@@ -363,14 +363,28 @@ function renderStop(keepForm) {
   const res = $('stop-result');
   if (d.failed) {
     res.className = 'error';
+    res.dataset.sync = 'failed';
     res.textContent = `Not accepted by the server: ${d.failed.error.message}. Open the “to sync” list at the top to retry or discard.`;
-  } else if (!keepForm) {
+  } else if (!keepForm || res.dataset.sync === 'failed') {
+    delete res.dataset.sync;
     res.textContent = '';
     res.className = '';
   }
   if (!keepForm) resetPOD();
   if (atDoor && !padReady) padReady = new SignaturePad($('sig'));
   else if (atDoor && !keepForm) padReady.resize();
+}
+
+// submit sends an action through the outbox while the driver waits at the
+// form. An action refused at once is dropped from the outbox: the form
+// shows the reason and the driver corrects it and sends again.
+async function submit(action) {
+  const res = await outbox.add(action);
+  if (res.state === 'failed') {
+    await outbox.discard(res.id);
+    await refreshPending();
+  }
+  return res;
 }
 
 // ---- loading ----
@@ -409,7 +423,7 @@ async function scan(barcode) {
   const m = state.manifest;
   el.className = 'scan-result info';
   el.textContent = `${barcode}: checking…`;
-  const res = await outbox.add({
+  const res = await submit({
     kind: 'scan', group: 'route:' + m.route_id, routeId: m.route_id, barcode, label: `Scan ${barcode}`,
     method: 'POST', path: `/v1/routes/${encodeURIComponent(m.route_id)}/scans`, contentType: 'application/json',
     body: JSON.stringify({ barcode }),
@@ -479,8 +493,8 @@ $('arrived').addEventListener('click', async () => {
   if (p) body.position = p;
   const btn = $('arrived');
   btn.disabled = true;
-  const res = await outbox.add({
-    kind: 'arrived', group: 'order:' + s.order_id, orderId: s.order_id, label: `Arrived at stop ${s.seq} (${s.recipient.name})`,
+  const res = await submit({
+    kind: 'arrived', group: 'order:' + s.order_id, orderId: s.order_id, label: `Arrival at stop ${s.seq} (${s.recipient.name})`,
     method: 'POST', path: `/v1/orders/${encodeURIComponent(s.order_id)}/status`, contentType: 'application/json', body: JSON.stringify(body),
   });
   btn.disabled = false;
@@ -554,8 +568,8 @@ $('pod-form').addEventListener('submit', async (e) => {
   const { body, contentType } = multipart(fields, files);
   const btn = e.submitter || e.target.querySelector('button[type=submit]');
   btn.disabled = true;
-  const res = await outbox.add({
-    kind: 'pod', group: 'order:' + s.order_id, orderId: s.order_id, label: `Delivered stop ${s.seq} (${s.recipient.name})`,
+  const res = await submit({
+    kind: 'pod', group: 'order:' + s.order_id, orderId: s.order_id, label: `Proof of delivery, stop ${s.seq} (${s.recipient.name})`,
     method: 'POST', path: `/v1/orders/${encodeURIComponent(s.order_id)}/pod`, contentType, body,
   });
   btn.disabled = false;
@@ -578,8 +592,8 @@ $('fail-form').addEventListener('submit', async (e) => {
   const body = { status: 'failed', reason };
   const p = position();
   if (p) body.position = p;
-  const res = await outbox.add({
-    kind: 'failed', group: 'order:' + s.order_id, orderId: s.order_id, label: `Failed stop ${s.seq} (${REASONS[reason]})`,
+  const res = await submit({
+    kind: 'failed', group: 'order:' + s.order_id, orderId: s.order_id, label: `Failed attempt, stop ${s.seq} (${REASONS[reason]})`,
     method: 'POST', path: `/v1/orders/${encodeURIComponent(s.order_id)}/status`, contentType: 'application/json', body: JSON.stringify(body),
   });
   if (res.state === 'failed') { $('fail-error').textContent = 'Not accepted: ' + res.error.message; await refreshPending(); return; }
@@ -699,6 +713,8 @@ outbox.addEventListener('done', (e) => {
   refreshSoon();
 });
 outbox.addEventListener('failed', (e) => {
+  // An action the driver is waiting for shows its refusal in its form.
+  if (outbox.waiters.has(e.detail.action.id)) return;
   notice(`${e.detail.action.label}: ${e.detail.error.message}`, 'error');
 });
 

@@ -224,7 +224,7 @@ export class Outbox extends EventTarget {
       await this.update(a.id, { state: 'failed', error: e, attempts: a.attempts + 1 });
       blocked.add(a.group);
       this.dispatchEvent(new CustomEvent('failed', { detail: { action: a, error: e } }));
-      this.settle(a.id, { state: 'failed', error: e });
+      this.settle(a.id, { state: 'failed', error: e, id: a.id });
       this.changed();
     }
   }
