@@ -204,3 +204,16 @@ type BlobStore interface {
 	Get(ctx context.Context, key string) (rc io.ReadCloser, contentType string, err error)
 	Delete(ctx context.Context, key string) error
 }
+
+// BlobLister is a BlobStore that lists its blobs (an optional capability,
+// used to find the files of proofs that were never stored).
+type BlobLister interface {
+	// ListBlobs returns the blobs whose keys start with prefix.
+	ListBlobs(ctx context.Context, prefix string) ([]BlobInfo, error)
+}
+
+// BlobInfo describes a stored blob.
+type BlobInfo struct {
+	Key     string
+	ModTime time.Time
+}

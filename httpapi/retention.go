@@ -13,8 +13,12 @@ var closedStatuses = []string{lastmile.StatusDelivered, lastmile.StatusReturned,
 // SweepRetention erases the personal data (recipient, instructions, proof
 // of delivery files) of orders closed longer ago than their station's
 // retention period, keeping the delivery records. It returns the number of
-// orders erased.
+// orders erased. It also removes the files of proofs never stored
+// (SweepBlobs).
 func (s *Server) SweepRetention(ctx context.Context) (int, error) {
+	if _, err := s.SweepBlobs(ctx); err != nil {
+		s.log.Warn("proof-of-delivery files not swept", "err", err)
+	}
 	n := 0
 	cursor := ""
 	for {

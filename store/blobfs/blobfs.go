@@ -23,7 +23,10 @@ type Store struct {
 	Dir string
 }
 
-var _ lastmile.BlobStore = (*Store)(nil)
+var (
+	_ lastmile.BlobStore  = (*Store)(nil)
+	_ lastmile.BlobLister = (*Store)(nil)
+)
 
 // TempGrace is how old a temporary file must be before New removes it: a
 // blob is written from memory in far less time, so an older one was left
@@ -162,4 +165,42 @@ func (s *Store) Delete(ctx context.Context, key string) error {
 		}
 	}
 	return nil
+}
+
+// ListBlobs returns the blobs whose keys start with prefix, by key
+// (temporary files and content types left out).
+func (s *Store) ListBlobs(ctx context.Context, prefix string) ([]lastmile.BlobInfo, error) {
+	var out []lastmile.BlobInfo
+	err := filepath.WalkDir(s.Dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			if errors.Is(err, fs.ErrNotExist) {
+				return nil
+			}
+			return err
+		}
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if d.IsDir() || strings.HasPrefix(d.Name(), tempPrefix) || strings.HasSuffix(d.Name(), ".type") {
+			return nil
+		}
+		rel, err := filepath.Rel(s.Dir, p)
+		if err != nil {
+			return err
+		}
+		key := filepath.ToSlash(rel)
+		if !strings.HasPrefix(key, prefix) {
+			return nil
+		}
+		info, err := d.Info()
+		if err != nil {
+			return nil // removed meanwhile
+		}
+		out = append(out, lastmile.BlobInfo{Key: key, ModTime: info.ModTime()})
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list blobs: %w", err)
+	}
+	return out, nil
 }
