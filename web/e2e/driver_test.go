@@ -223,6 +223,7 @@ func TestDriverDay(t *testing.T) {
 		t.Fatalf("stops in the page %v, route %v", order, stops)
 	}
 	screenshot(t, ctx, "driver-manifest")
+	audit(t, ctx, "driver route")
 
 	// The camera scanner is offered only where BarcodeDetector and a camera exist.
 	det := evalJS[[]bool](t, ctx, `(async () => {
@@ -313,6 +314,7 @@ func TestDriverDay(t *testing.T) {
 		t.Fatal("the signature pad stayed blank")
 	}
 	screenshot(t, ctx, "driver-pod-offline")
+	audit(t, ctx, "driver proof of delivery")
 	run(t, ctx, chromedp.Click(chromedp.CSS(`#pod-form button[type=submit]`)))
 	waitJS(t, ctx, `!document.getElementById('view-route').hidden && document.getElementById('queue-count').textContent === '2'`, 10*time.Second)
 	waitJS(t, ctx, `document.querySelector('#stops-list li[data-order="`+first+`"]').textContent.includes('waiting to sync')`, 5*time.Second)
@@ -396,6 +398,7 @@ func TestDriverRevokedKey(t *testing.T) {
 	run(t, ctx, chromedp.SendKeys(chromedp.ID("signin-key"), "lmk_thisisnotarealkey000000"), chromedp.Click(chromedp.CSS("#signin-form button")))
 	waitJS(t, ctx, `document.getElementById('signin-error').textContent.includes('unknown, expired or revoked')`, 10*time.Second)
 	screenshot(t, ctx, "driver-revoked")
+	audit(t, ctx, "driver sign-in")
 }
 
 // TestDriverSyncRefused: actions taken offline that the server refuses
@@ -442,6 +445,7 @@ func TestDriverSyncRefused(t *testing.T) {
 		t.Fatalf("queue %q", items)
 	}
 	screenshot(t, ctx, "driver-sync-refused")
+	audit(t, ctx, "driver outbox")
 
 	// Retry: refused again, for the same reason.
 	before := evalJS[string](t, ctx, `document.querySelector('#queue-list li.failed').textContent`)

@@ -111,6 +111,7 @@ func TestTrackingPage(t *testing.T) {
 	}
 	waitJS(t, ctx, `document.getElementById('live').textContent.startsWith('Live')`, 5*time.Second)
 	screenshot(t, ctx, "track-out-for-delivery")
+	audit(t, ctx, "tracking page on the way")
 
 	// Delivered while the page is open: the stream brings the proof.
 	srv.deliver(t, stops[0], jpegFile(t, t.TempDir(), 640, 480))
@@ -150,6 +151,7 @@ func TestTrackingPage(t *testing.T) {
 		t.Fatalf("redirect stored: %q", o.RedirectTo)
 	}
 	screenshot(t, ctx, "track-actions")
+	audit(t, ctx, "tracking page actions")
 
 	// Text the server refuses (over 1,000 bytes of UTF-8, under the
 	// field's 1,000 characters): the page says why and keeps the text.

@@ -21,6 +21,8 @@ const state = {
   watch: null,
   lastSent: 0,
   photos: [], // {blob, url}
+  formFor: '', // the stop whose proof or failure form is being filled
+  padSized: false,
   pending: [], // actions in the outbox
   scanner: null,
 };
@@ -370,9 +372,20 @@ function renderStop(keepForm) {
     res.textContent = '';
     res.className = '';
   }
-  if (!keepForm) resetPOD();
-  if (atDoor && !padReady) padReady = new SignaturePad($('sig'));
-  else if (atDoor && !keepForm) padReady.resize();
+  // The forms start empty for each stop, and are never cleared under the
+  // driver's fingers by a redraw.
+  if (state.formFor !== s.order_id) {
+    resetPOD();
+    state.formFor = s.order_id;
+    state.padSized = false;
+  }
+  if (atDoor && !padReady) {
+    padReady = new SignaturePad($('sig'));
+    state.padSized = true;
+  } else if (atDoor && !state.padSized) {
+    padReady.resize(); // its box was hidden until now
+    state.padSized = true;
+  }
 }
 
 // submit sends an action through the outbox while the driver waits at the
@@ -609,6 +622,7 @@ $('fail-form').addEventListener('submit', async (e) => {
 });
 
 function nextStop() {
+  state.formFor = '';
   refreshSoon();
   location.hash = '#/route/' + encodeURIComponent(state.routeId);
 }
