@@ -17,6 +17,7 @@ import (
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/cdproto/network"
+	cdppage "github.com/chromedp/cdproto/page"
 	"github.com/chromedp/cdproto/target"
 	"github.com/chromedp/chromedp"
 )
@@ -282,6 +283,31 @@ func TestDriverDay(t *testing.T) {
 
 	// Offline: the service worker opens the app and the saved manifest.
 	waitJS(t, ctx, `navigator.serviceWorker.controller !== null`, 10*time.Second)
+	// Installable: a valid web app manifest with icons, and the worker.
+	inst, err := chromedp.Run(ctx, func(ctx context.Context, t *chromedp.Target) ([]string, error) {
+		m, err := cdp.Call(ctx, t, cdppage.GetAppManifest, cdppage.GetAppManifestParams{})
+		if err != nil {
+			return nil, err
+		}
+		var out []string
+		for _, e := range m.Errors {
+			out = append(out, "manifest: "+e.Message)
+		}
+		ie, err := cdp.Call(ctx, t, cdppage.GetInstallabilityErrors, cdp.Empty{})
+		if err != nil {
+			return nil, err
+		}
+		for _, e := range ie.InstallabilityErrors {
+			out = append(out, "installability: "+e.ErrorID)
+		}
+		if m.Manifest == nil || m.Manifest.Name != "lastmile driver" {
+			out = append(out, "manifest not read")
+		}
+		return out, nil
+	})
+	if err != nil || len(inst) > 0 {
+		t.Fatalf("web app manifest: %v %q", err, inst)
+	}
 	workerOnline := workerOffline(t, ctx, srv.URL)
 	run(t, ctx, setOffline(true))
 	waitJS(t, ctx, `!navigator.onLine && !document.getElementById('offline').hidden`, 5*time.Second)
