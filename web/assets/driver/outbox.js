@@ -174,9 +174,16 @@ export class Outbox extends EventTarget {
     const list = (await this.actions()).sort((a, b) => a.id - b.id);
     const blocked = new Set(list.filter((a) => a.state === 'failed').map((a) => a.group));
     for (const a of list) {
-      if (a.state !== 'pending' || blocked.has(a.group)) continue;
+      if (a.state !== 'pending') continue;
+      if (blocked.has(a.group)) { // held back behind a refused action of its stop
+        this.settle(a.id, { state: 'queued' });
+        continue;
+      }
       const key = this.key();
-      if (!key) return;
+      if (!key) { // signed out: everything waits for the next key
+        for (const b of list) if (b.state === 'pending') this.settle(b.id, { state: 'queued' });
+        return;
+      }
       let res;
       try {
         const headers = { Authorization: 'Bearer ' + key, 'Idempotency-Key': a.idem };
