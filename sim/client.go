@@ -113,12 +113,17 @@ func (c *client) raw(ctx context.Context, method, path, key, contentType string,
 	t0 := time.Now()
 	resp, err := c.hc.Do(req)
 	if err != nil {
-		c.record(group(method, path), time.Since(t0), true)
+		if ctx.Err() == nil {
+			// Not our own deadline (load mode's --duration): a failure.
+			c.record(group(method, path), time.Since(t0), true)
+		}
 		return fmt.Errorf("%s %s: %w", method, path, err)
 	}
 	data, err := io.ReadAll(resp.Body)
 	resp.Body.Close()
-	c.record(group(method, path), time.Since(t0), err != nil || resp.StatusCode >= 500)
+	if err == nil || ctx.Err() == nil {
+		c.record(group(method, path), time.Since(t0), err != nil || resp.StatusCode >= 500)
+	}
 	if err != nil {
 		return fmt.Errorf("%s %s: %w", method, path, err)
 	}
