@@ -125,7 +125,7 @@ function renderETA(v) {
       break;
     default:
       if (v.window) {
-        detail.textContent = `${fmtDay(v.window.start.slice(0, 10))}, ${fmtTime(v.window.start)}–${fmtTime(v.window.end)}`;
+        detail.textContent = `${fmtDay(v.window.start)}, ${fmtTime(v.window.start)}–${fmtTime(v.window.end)}`;
       } else {
         detail.textContent = fmtDay(v.service_date);
       }
