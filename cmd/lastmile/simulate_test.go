@@ -91,3 +91,33 @@ func TestSimulateRun(t *testing.T) {
 		t.Fatalf("exit %d, stdout %.60q, stderr %q", code, stdout, stderr)
 	}
 }
+
+func TestSimulateOrderFile(t *testing.T) {
+	dir := t.TempDir()
+	csvPath := filepath.Join(dir, "orders.csv")
+	rows := "external_id,recipient_name,address_line1,lat,lon,barcodes,service_date\n"
+	for i, p := range []string{"42.5071,1.5201", "42.5090,1.5230", "42.5102,1.5260", "42.5060,1.5180", "42.5085,1.5290"} {
+		rows += "F-" + string(rune('A'+i)) + ",R,x," + p + ",FB-" + string(rune('A'+i)) + ",2026-03-03\n"
+	}
+	if err := os.WriteFile(csvPath, []byte(rows), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	jsonPath := filepath.Join(dir, "orders.json")
+	if err := os.WriteFile(jsonPath, []byte(`{"orders":[{"external_id":"J-1","recipient":{"name":"R"},"address":{"line1":"x","location":{"lat":42.5071,"lon":1.5201}},"parcels":[{"barcode":"JB-1"}],"service_date":"2026-03-03"}]}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		path  string
+		stops string
+	}{{csvPath, "5 / "}, {jsonPath, "1 / "}} {
+		code, stdout, stderr := simulate("--orders", tc.path, "--vehicles", "2", "--iterations", "100")
+		if code != 0 || !strings.Contains(stdout, "attempted / delivered / failed  "+tc.stops) {
+			t.Fatalf("%s: exit %d\n%s\n%s", tc.path, code, stdout, stderr)
+		}
+	}
+	empty := filepath.Join(dir, "empty.json")
+	os.WriteFile(empty, []byte("[]"), 0o644)
+	if code, _, stderr := simulate("--orders", empty); code != 2 || !strings.Contains(stderr, "--orders") {
+		t.Fatalf("empty file: exit %d %s", code, stderr)
+	}
+}
