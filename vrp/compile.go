@@ -347,15 +347,16 @@ func compileModel(p *Problem, threads int, plan bool) (*model, error) {
 		if dr := v.DrivingRule; dr != nil {
 			vm.maxDrive, vm.rest = dr.MaxDriving, dr.Rest
 		}
-		// The constant-time checks ignore rests: they only pre-filter, and
-		// every insertion on such a vehicle is re-timed exactly.
-		vm.exactFeas = vm.maxDuration > 0 || vm.maxWait >= 0 || vm.maxDrive > 0
-		vm.workCost, vm.minWork = v.WorkingCostPerHour*1000, v.MinDuration
 		vm.fastest = 1000
 		if len(v.Traffic) > 0 {
 			vm.traffic, vm.fastest = v.Traffic, v.Traffic.fastest()
 		}
-		vm.exactCost = vm.waitCost > 0 || vm.balance > 0 || vm.maxDrive > 0 || vm.workCost > 0
+		// The constant-time checks ignore rests and traffic (their bounds
+		// stay optimistic): they only pre-filter, and every insertion on such
+		// a vehicle is then re-timed exactly.
+		vm.exactFeas = vm.maxDuration > 0 || vm.maxWait >= 0 || vm.maxDrive > 0 || vm.traffic != nil
+		vm.workCost, vm.minWork = v.WorkingCostPerHour*1000, v.MinDuration
+		vm.exactCost = vm.waitCost > 0 || vm.balance > 0 || vm.maxDrive > 0 || vm.workCost > 0 || vm.traffic != nil
 		if vm.maxTasks < 0 {
 			vm.maxTasks = math.MaxInt32
 		}

@@ -107,3 +107,24 @@ func BenchmarkReplan(b *testing.B) {
 	b.ReportMetric(float64(total), "untouched_stops")
 	b.ReportMetric(float64(unassigned), "unassigned")
 }
+
+// BenchmarkRushHour solves a generated 400-stop rush-hour day with
+// time-dependent travel and on static averages, drives the static plan in
+// the traffic, and reports both costs and the static plan's arrival error.
+//
+//	go test ./vrp/bench -run '^$' -bench RushHour -benchtime 1x
+func BenchmarkRushHour(b *testing.B) {
+	p := WithTraffic(GenerateStationDay(400, 7), RushHours)
+	opt := vrp.Options{Seed: 1, Threads: 2, MaxIterations: 60000}
+	for b.Loop() {
+		res, err := CompareTraffic(context.Background(), p, shiftStart, shiftEnd, opt)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.ReportMetric(float64(res.AwareCost), "aware_cost")
+		b.ReportMetric(float64(res.StaticDrivenCost), "static_driven_cost")
+		b.ReportMetric(100*float64(res.StaticDrivenCost-res.AwareCost)/float64(res.StaticDrivenCost), "saving%")
+		b.ReportMetric(float64(res.StaticLate), "static_late_stops")
+		b.ReportMetric(res.StaticArrivalError, "static_eta_err_s")
+	}
+}
