@@ -97,7 +97,7 @@ func runSimulate(ctx context.Context, args []string, stdin io.Reader, stdout, st
 		return usagef("--compare: %q is not strategy, ev or windows", *compare)
 	}
 	if *load {
-		return runLoad(ctx, cfg, *server, *adminKey, *stations, *duration, *speed, stdout, stderr)
+		return runLoad(ctx, cfg, *server, *adminKey, *stations, *duration, *speed, *jsonOut, stdout, stderr)
 	}
 	if *server != "" || *adminKey != "" {
 		return usagef("--server and --admin-key go with --load")
@@ -266,7 +266,7 @@ func progressBar(w io.Writer) func(done, total int) {
 }
 
 // runLoad is lastmile simulate --load.
-func runLoad(ctx context.Context, day sim.Config, server, adminKey string, stations int, duration time.Duration, speed float64, stdout, stderr io.Writer) error {
+func runLoad(ctx context.Context, day sim.Config, server, adminKey string, stations int, duration time.Duration, speed float64, jsonOut string, stdout, stderr io.Writer) error {
 	if server == "" {
 		return usagef("--server: required with --load")
 	}
@@ -283,6 +283,11 @@ func runLoad(ctx context.Context, day sim.Config, server, adminKey string, stati
 	fmt.Fprintf(stdout, "  stops completed %d, positions sent %d (accepted %d)\n", res.StopsDone, res.Positions.Sent, res.Positions.Accepted)
 	for _, r := range res.Routes {
 		fmt.Fprintf(stdout, "  %-40s %6d  p50 %7.1f ms  p99 %7.1f ms  errors %d\n", r.Route, r.Requests, r.P50MS, r.P99MS, r.Errors)
+	}
+	if jsonOut != "" {
+		if err := writeJSONFile(jsonOut, stdout, res); err != nil {
+			return err
+		}
 	}
 	for _, e := range res.StationErrs {
 		fmt.Fprintf(stderr, "  %s\n", e)

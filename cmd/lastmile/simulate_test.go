@@ -3,10 +3,17 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"net"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/lastmile-dev/lastmile/httpapi"
+	"github.com/lastmile-dev/lastmile/store/blobfs"
+	"github.com/lastmile-dev/lastmile/store/sqlite"
 )
 
 func simulate(args ...string) (code int, stdout, stderr string) {
@@ -120,4 +127,47 @@ func TestSimulateOrderFile(t *testing.T) {
 	if code, _, stderr := simulate("--orders", empty); code != 2 || !strings.Contains(stderr, "--orders") {
 		t.Fatalf("empty file: exit %d %s", code, stderr)
 	}
+}
+
+func TestSimulateLoad(t *testing.T) {
+	srv := newSimServer(t)
+	jsonPath := filepath.Join(t.TempDir(), "load.json")
+	code, stdout, stderr := simulate("--load", "--server", srv.url, "--admin-key", srv.admin, "--stations", "2",
+		"--stops", "10", "--vehicles", "2", "--iterations", "100", "--windows", "0", "--duration", "2s", "--speed", "3600", "--json", jsonPath)
+	if code != 0 || !strings.Contains(stdout, "requests") || !strings.Contains(stdout, "latency p50") {
+		t.Fatalf("exit %d\n%s\n%s", code, stdout, stderr)
+	}
+	data, err := os.ReadFile(jsonPath)
+	if err != nil || !strings.Contains(string(data), `"schema": "lastmile.simulate.load/v1"`) {
+		t.Fatalf("load JSON %v %s", err, data)
+	}
+}
+
+type simServer struct{ url, admin string }
+
+// newSimServer runs an API server on 127.0.0.1 for load mode.
+func newSimServer(t *testing.T) simServer {
+	t.Helper()
+	dir := t.TempDir()
+	st, err := sqlite.Open(context.Background(), filepath.Join(dir, "load.db"), time.Now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	blobs, err := blobfs.New(filepath.Join(dir, "blobs"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	admin, err := httpapi.Bootstrap(context.Background(), st, "", time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := &http.Server{Handler: httpapi.New(httpapi.Config{Store: st, Blobs: blobs, PlanIterations: 100}).Handler(), ReadHeaderTimeout: 5 * time.Second}
+	go srv.Serve(ln)
+	t.Cleanup(func() { srv.Close() })
+	return simServer{url: "http://" + ln.Addr().String(), admin: admin}
 }
