@@ -62,7 +62,7 @@ func (s *Server) postPositions(w http.ResponseWriter, r *http.Request) error {
 		}
 		checked[p.VehicleID] = true
 	}
-	now := time.Now()
+	now := s.cfg.RateClock()
 	for v, n := range count {
 		if !s.live.allow(v, n, now) {
 			return lastmile.Errorf(lastmile.ERateLimited, "positions", "vehicle %s sends positions faster than %g per second: slow down", v, positionPerSec)
@@ -206,7 +206,7 @@ func (s *Server) osmand(w http.ResponseWriter, r *http.Request) error {
 		}
 		return err
 	}
-	if !s.live.allow(vehicleID, 1, time.Now()) {
+	if !s.live.allow(vehicleID, 1, s.cfg.RateClock()) {
 		return lastmile.Errorf(lastmile.ERateLimited, "id", "device %s sends positions faster than %g per second: slow down", dev, positionPerSec)
 	}
 	if v := q.Get("valid"); v == "false" || v == "0" {
@@ -420,7 +420,7 @@ func (s *Server) IngestDevice(ctx context.Context, device string, p lastmile.Pos
 	if err := p.Validate(); err != nil {
 		return "", err
 	}
-	if !s.live.allow(vehicleID, 1, time.Now()) {
+	if !s.live.allow(vehicleID, 1, s.cfg.RateClock()) {
 		return "", lastmile.Errorf(lastmile.ERateLimited, "id", "device %s sends positions faster than %g per second", device, positionPerSec)
 	}
 	verdicts, err := s.ingest(ctx, []lastmile.Position{p})

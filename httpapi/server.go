@@ -41,6 +41,11 @@ type Config struct {
 	MaxBody           int64 // JSON bodies (default 10 MiB); imports get 8 times more
 	MaxUpload         int64 // one proof-of-delivery file (default 10 MiB)
 
+	// RateClock is the clock of the vehicles' position budgets (default
+	// time.Now). A simulation whose server clock is virtual passes that
+	// clock, so that budgets follow simulated time, not the machine's.
+	RateClock func() time.Time
+
 	// PlanIterations, when positive, bounds the optimizer's search in
 	// planning by iterations as well as by time: with Threads 1 and a
 	// time limit that is not reached, a plan is then a function of its
@@ -93,6 +98,9 @@ func New(cfg Config) *Server {
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
+	}
+	if cfg.RateClock == nil {
+		cfg.RateClock = time.Now
 	}
 	if cfg.Registry == nil {
 		cfg.Registry = prometheus.NewRegistry()
