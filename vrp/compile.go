@@ -103,7 +103,6 @@ type vehicleModel struct {
 	rest        int64   // driving rule: the rest
 	workCost    int64   // internal cost per second of working time; 0 none
 	traffic     Traffic // time-dependent travel; nil: the matrix durations
-	fastest     int64   // the smallest traffic factor, at most 1, in thousandths
 	minWork     int64   // working time paid at least
 }
 
@@ -347,16 +346,17 @@ func compileModel(p *Problem, threads int, plan bool) (*model, error) {
 		if dr := v.DrivingRule; dr != nil {
 			vm.maxDrive, vm.rest = dr.MaxDriving, dr.Rest
 		}
-		vm.fastest = 1000
 		if len(v.Traffic) > 0 {
-			vm.traffic, vm.fastest = v.Traffic, v.Traffic.fastest()
+			vm.traffic = v.Traffic
 		}
-		// The constant-time checks ignore rests and traffic (their bounds
-		// stay optimistic): they only pre-filter, and every insertion on such
-		// a vehicle is then re-timed exactly.
-		vm.exactFeas = vm.maxDuration > 0 || vm.maxWait >= 0 || vm.maxDrive > 0 || vm.traffic != nil
+		// The constant-time checks ignore rests (their bounds stay
+		// optimistic): they only pre-filter, and every insertion on such a
+		// vehicle is then re-timed exactly. Traffic is in the time checks
+		// (exact latest departures, FIFO), not in the travel-time limit.
+		vm.exactFeas = vm.maxDuration > 0 || vm.maxWait >= 0 || vm.maxDrive > 0 ||
+			vm.traffic != nil && v.MaxTravelTime >= 0
 		vm.workCost, vm.minWork = v.WorkingCostPerHour*1000, v.MinDuration
-		vm.exactCost = vm.waitCost > 0 || vm.balance > 0 || vm.maxDrive > 0 || vm.workCost > 0 || vm.traffic != nil
+		vm.exactCost = vm.waitCost > 0 || vm.balance > 0 || vm.maxDrive > 0 || vm.workCost > 0
 		if vm.maxTasks < 0 {
 			vm.maxTasks = math.MaxInt32
 		}

@@ -248,7 +248,7 @@ func (m *model) update(r *route) {
 		t := &m.tasks[r.seq[p-1]]
 		var tr int64
 		if p+1 > n || m.tasks[r.seq[p]].kind != kindBreak {
-			tr = vm.lowerTravel(vm.mat.duration(r.loc[p], r.loc[p+1]))
+			tr = r.latest[p+1] - vm.departBy(r.loc[p], r.loc[p+1], r.latest[p+1])
 		}
 		limit := r.latest[p+1] - tr - t.service
 		if t.kind != kindBreak {
@@ -268,7 +268,7 @@ func (m *model) update(r *route) {
 	if n == 0 {
 		r.next[0] = 1
 	}
-	r.latest[0] = r.latest[1] - vm.lowerTravel(vm.mat.duration(r.loc[0], r.loc[r.next[1]]))
+	r.latest[0] = vm.departBy(r.loc[0], r.loc[r.next[1]], r.latest[1])
 	// A used route lacking some of its breaks is incomplete, not infeasible:
 	// insertion into an empty route adds the breaks right after.
 	r.missing = m.missingBreaks(r)
@@ -352,6 +352,9 @@ func (m *model) insertDelta(r *route, x *task, k int) (dc, dt, dd int64) {
 	q := r.next[k]
 	nl := r.loc[q]
 	dc = vm.arcCost(prev, x.loc) + vm.arcCost(x.loc, nl) - vm.arcCost(prev, nl)
+	if vm.traffic != nil && !vm.hasCosts {
+		dc += m.trafficDelta(r, x, k, nl)
+	}
 	if !vm.limited {
 		return
 	}
@@ -360,6 +363,64 @@ func (m *model) insertDelta(r *route, x *task, k int) (dc, dt, dd int64) {
 		dd = vm.mat.distance(prev, x.loc) + vm.mat.distance(x.loc, nl) - vm.mat.distance(prev, nl)
 	}
 	return
+}
+
+// trafficWalk bounds the legs trafficDelta re-times after an insertion.
+const trafficWalk = 12
+
+// trafficDelta estimates how traffic changes the cost of inserting x
+// before position k, beyond the matrix-cost delta: the new legs and those
+// after them are re-timed at their new times of day until the schedule
+// rejoins the old one (a departure at the same time) or trafficWalk legs
+// are done; legs further on are taken as unchanged. The route itself is
+// always timed exactly once the insertion is made.
+func (m *model) trafficDelta(r *route, x *task, k, nl int) int64 {
+	vm := &m.vehicles[r.v]
+	prev := r.loc[k-1]
+	t := r.dep[k-1]
+	a := vm.travelAt(prev, x.loc, t)
+	extra := a - vm.mat.duration(prev, x.loc)
+	s := earliest(x.tws, t+a)
+	if s < 0 {
+		s = t + a
+	}
+	t = s + setupAt(x, prev) + x.service
+	cur := x.loc
+	n := len(r.seq)
+	for p, legs := k, 0; p <= n+1 && legs < trafficWalk; p++ {
+		if p == n+1 {
+			if vm.endLoc >= 0 {
+				extra += vm.travelAt(cur, vm.endLoc, t) - vm.mat.duration(cur, vm.endLoc)
+				if r.nTasks > 0 {
+					extra -= vm.travelAt(r.loc[n], vm.endLoc, r.dep[n]) - vm.mat.duration(r.loc[n], vm.endLoc)
+				}
+			}
+			break
+		}
+		tk := &m.tasks[r.seq[p-1]]
+		if tk.kind == kindBreak {
+			bs := earliest(tk.tws, t)
+			if bs < 0 {
+				bs = t
+			}
+			t = bs + tk.service
+			continue
+		}
+		legs++
+		newLeg := vm.travelAt(cur, tk.loc, t)
+		oldLeg := vm.travelAt(r.loc[p-1], tk.loc, r.dep[p-1])
+		extra += (newLeg - vm.mat.duration(cur, tk.loc)) - (oldLeg - vm.mat.duration(r.loc[p-1], tk.loc))
+		st := earliest(tk.tws, t+newLeg)
+		if st < 0 {
+			st = t + newLeg
+		}
+		t = st + setupAt(tk, cur) + tk.service
+		cur = tk.loc
+		if t == r.dep[p] {
+			break // rejoined: the rest leaves at the same times
+		}
+	}
+	return vm.perHour * 1000 * extra
 }
 
 // loadOKSingle checks capacity for inserting x before position k.
@@ -481,14 +542,14 @@ func (vm *vehicleModel) travelAt(a, b int, t int64) int64 {
 	return d
 }
 
-// lowerTravel bounds the driving time of a drive of d free-flow seconds
-// from below, whenever it is made (the backward bounds use it, so that
-// they stay optimistic under traffic).
-func (vm *vehicleModel) lowerTravel(d int64) int64 {
+// departBy is the latest departure from a that reaches b by t (traffic
+// applied, exactly: travel is FIFO).
+func (vm *vehicleModel) departBy(a, b int, t int64) int64 {
+	d := vm.mat.duration(a, b)
 	if vm.traffic == nil {
-		return d
+		return t - d
 	}
-	return max(0, d*vm.fastest/1000-1)
+	return vm.traffic.LatestDeparture(t, d)
 }
 
 // leg times a drive from a to b by a vehicle ready to leave at t with

@@ -8,7 +8,7 @@ import (
 // randomModel builds a small problem with windows (sometimes several per
 // task), setups, service, two load dimensions with deliveries and pickups,
 // shipments and a break, compiled for the search.
-func randomModel(t *testing.T, rng *rand.Rand, n int) *model {
+func randomModel(t *testing.T, rng *rand.Rand, n int, traffic bool) *model {
 	t.Helper()
 	locs := n + 1
 	m := &Matrix{Durations: make([][]int64, locs), Distances: make([][]int64, locs)}
@@ -62,6 +62,11 @@ func randomModel(t *testing.T, rng *rand.Rand, n int) *model {
 	if rng.IntN(2) == 0 {
 		v.End = nil
 	}
+	if traffic {
+		s := rng.Int64N(300)
+		v.Traffic = Traffic{{Start: s, End: s + 100 + rng.Int64N(200), Factor: 1.5 + 2*rng.Float64()},
+			{Start: 650, End: 700 + rng.Int64N(200), Factor: 0.4 + 0.5*rng.Float64()}}
+	}
 	p.Vehicles = []Vehicle{v}
 	md, err := compile(p, 1)
 	if err != nil {
@@ -74,10 +79,19 @@ func randomModel(t *testing.T, rng *rand.Rand, n int) *model {
 // a full re-evaluation of the route for every position, on random feasible
 // routes.
 func TestInsertionChecksExact(t *testing.T) {
+	t.Run("static", func(t *testing.T) { insertionChecksExact(t, false) })
+	t.Run("traffic", func(t *testing.T) { insertionChecksExact(t, true) })
+}
+
+// insertionChecksExact is TestInsertionChecksExact, with or without traffic.
+// Under traffic the cost delta is an estimate (the legs next to the new
+// task at their times); its mean error against full re-timing is bounded.
+func insertionChecksExact(t *testing.T, traffic bool) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	checked, feasible := 0, 0
+	var errSum, exactSum float64
 	for trial := 0; trial < 300; trial++ {
-		m := randomModel(t, rng, 12)
+		m := randomModel(t, rng, 12, traffic)
 		// grow a random feasible route by full evaluation
 		r := &route{v: 0}
 		m.update(r)
@@ -116,7 +130,10 @@ func TestInsertionChecksExact(t *testing.T) {
 				if fast {
 					feasible++
 					dc, _, _ := m.insertDelta(r, x, k)
-					if r.nTasks > 0 && c.cost-r.cost != dc {
+					if traffic && r.nTasks > 0 {
+						errSum += float64(abs64(c.cost - r.cost - dc))
+						exactSum += float64(abs64(c.cost - r.cost))
+					} else if r.nTasks > 0 && c.cost-r.cost != dc {
 						t.Fatalf("trial %d: job %d at %d: cost delta %d, full %d", trial, ti, k, dc, c.cost-r.cost)
 					}
 				}
@@ -154,5 +171,12 @@ func TestInsertionChecksExact(t *testing.T) {
 	}
 	if checked < 1000 || feasible < checked/10 || feasible > checked*9/10 {
 		t.Fatalf("weak sample: %d insertions checked, %d feasible", checked, feasible)
+	}
+	if traffic {
+		rel := errSum / exactSum
+		t.Logf("traffic: insertion cost estimates off by %.2f%% of the exact deltas (mean absolute, %d insertions)", 100*rel, feasible)
+		if rel > 0.01 {
+			t.Errorf("insertion cost estimates off by %.1f%% under traffic: want at most 1%%", 100*rel)
+		}
 	}
 }

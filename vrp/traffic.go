@@ -67,14 +67,48 @@ func (tr Traffic) Travel(depart, base int64) int64 {
 	}
 }
 
-// fastest is the smallest factor the traffic applies, at most 1, in
-// thousandths: base × fastest / 1000 bounds every driving time from below.
-func (tr Traffic) fastest() int64 {
-	f := int64(1000)
-	for _, b := range tr {
-		f = min(f, b.permille())
+// LatestDeparture returns the latest departure t from which a drive of
+// base free-flow seconds arrives by arriveBy: t + Travel(t, base) <=
+// arriveBy, and one second later would not (Travel is FIFO, so every
+// earlier departure arrives in time too).
+func (tr Traffic) LatestDeparture(arriveBy, base int64) int64 {
+	if len(tr) == 0 || base <= 0 || base > maxTrafficBase {
+		return arriveBy - base
 	}
-	return f
+	// Integrate backwards from arriveBy, then settle the rounding.
+	const unit = 1_000_000_000
+	rem := base * 1_000_000
+	i := sort.Search(len(tr), func(i int) bool { return tr[i].Start >= arriveBy }) - 1
+	t := arriveBy
+	for rem > 0 {
+		var start, p int64
+		switch {
+		case i < 0:
+			t -= ceilDiv(rem*1000, unit)
+			rem = 0
+			continue
+		case t > tr[i].End:
+			start, p = tr[i].End, 1000
+		default:
+			start, p = tr[i].Start, tr[i].permille()
+		}
+		if need := ceilDiv(rem*p, unit); t-need >= start {
+			t -= need
+			break
+		}
+		rem -= (t - start) * unit / p
+		if t <= tr[i].End {
+			i-- // before the band; otherwise now at its end
+		}
+		t = start
+	}
+	for t+tr.Travel(t, base) > arriveBy {
+		t--
+	}
+	for t+1+tr.Travel(t+1, base) <= arriveBy {
+		t++
+	}
+	return t
 }
 
 func ceilDiv(a, b int64) int64 { return (a + b - 1) / b }

@@ -39,3 +39,21 @@ func TestTrafficFIFO(t *testing.T) {
 		}
 	}
 }
+
+func TestTrafficLatestDeparture(t *testing.T) {
+	tr := Traffic{{Start: 1000, End: 1900, Factor: 3.7}, {Start: 2000, End: 2100, Factor: 0.35}, {Start: 2500, End: 9000, Factor: 1.333}}
+	for _, base := range []int64{0, 1, 7, 60, 599, 3600} {
+		for by := int64(-500); by < 12000; by += 7 {
+			dep := tr.LatestDeparture(by, base)
+			if dep+tr.Travel(dep, base) > by {
+				t.Fatalf("base %d: leaving at %d arrives at %d, after %d", base, dep, dep+tr.Travel(dep, base), by)
+			}
+			if dep+1+tr.Travel(dep+1, base) <= by {
+				t.Fatalf("base %d: leaving at %d is not the latest to arrive by %d", base, dep, by)
+			}
+		}
+	}
+	if got := (Traffic{}).LatestDeparture(100, 30); got != 70 {
+		t.Errorf("without traffic: %d, want 70", got)
+	}
+}
