@@ -28,7 +28,7 @@ func liveServer(t *testing.T, now func() time.Time) (string, string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	api := httpapi.New(httpapi.Config{Store: st, Blobs: blobs, Now: now, PlanTimeLimit: 2 * time.Second, PlanIterations: 200, Email: true})
+	api := httpapi.New(httpapi.Config{Store: st, Blobs: blobs, Now: now, RateClock: now, PlanTimeLimit: 2 * time.Second, PlanIterations: 200, Email: true})
 	admin, err := httpapi.Bootstrap(context.Background(), st, "", now())
 	if err != nil {
 		t.Fatal(err)

@@ -50,7 +50,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	if cfg.Graph != nil {
 		src = &roads.Source{Graph: cfg.Graph}
 	}
-	api := httpapi.New(httpapi.Config{Store: st, Blobs: blobs, Travel: src, Now: clk.Now,
+	api := httpapi.New(httpapi.Config{Store: st, Blobs: blobs, Travel: src, Now: clk.Now, RateClock: clk.Now,
 		Logger: slog.New(slog.DiscardHandler), PlanTimeLimit: cfg.PlanTimeLimit, PlanIterations: cfg.PlanIterations,
 		Threads: 1, Email: true, SMS: true, PublicURL: "http://127.0.0.1", Tracking: trackerConfig(&cfg)})
 	admin, err := httpapi.Bootstrap(ctx, st, "", clk.Now())
