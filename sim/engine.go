@@ -113,6 +113,7 @@ type ostate struct {
 	etaDisp    *time.Time
 	eta30      *time.Time
 	km         float64
+	unassigned string // why the last plan left it out
 }
 
 func (e *engine) now() time.Time { return e.sched.now }
@@ -291,6 +292,11 @@ func (e *engine) plan() error {
 		return e.fail("publish", err)
 	}
 	e.plans = append(e.plans, p.ID)
+	for _, u := range p.Unassigned {
+		if o := e.orders[u.OrderID]; o != nil {
+			o.unassigned = u.Reason
+		}
+	}
 	// Routes of earlier plans not yet on the road are replaced.
 	for _, r := range e.routes {
 		if !r.dispatched {
@@ -307,7 +313,7 @@ func (e *engine) plan() error {
 			if s.OrderID != "" {
 				r.stops++
 				if o := e.orders[s.OrderID]; o != nil {
-					o.routeID = rt.ID
+					o.routeID, o.unassigned = rt.ID, ""
 				}
 			}
 		}

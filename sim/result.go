@@ -29,8 +29,9 @@ type Result struct {
 	Day           DaySummary     `json:"day"`
 	KPIs          KPIs           `json:"kpis"`
 	ETA           ETAErrors      `json:"eta"`
-	Outcomes      map[string]int `json:"outcomes"`        // final status of every order
-	Failures      map[string]int `json:"failure_reasons"` // failed attempts by reason
+	Outcomes      map[string]int `json:"outcomes"`           // final status of every order
+	Failures      map[string]int `json:"failure_reasons"`    // failed attempts by reason
+	Unassigned    map[string]int `json:"unassigned_reasons"` // orders no plan took, by the optimizer's reason
 	Notifications Notifications  `json:"notifications"`
 	Positions     positionStats  `json:"positions"`
 	Hourly        []HourCount    `json:"stops_per_hour"`

@@ -14,7 +14,7 @@ import (
 func (e *engine) score() (*Result, error) {
 	cfg := e.cfg
 	res := &Result{Schema: SchemaVersion, Seed: cfg.Seed, Date: e.date, Strategy: cfg.Strategy, Travel: "great_circle", TrackerService: cfg.TrackerService,
-		Outcomes: map[string]int{}, Failures: map[string]int{}, CO2Factors: cfg.CO2, station: e.day.station,
+		Outcomes: map[string]int{}, Failures: map[string]int{}, Unassigned: map[string]int{}, CO2Factors: cfg.CO2, station: e.day.station,
 		Notifications: Notifications{ByTopic: map[string]int{}, ByChannel: map[string]int{}}, Positions: e.positions}
 	if cfg.Graph != nil {
 		res.Travel = "roads"
@@ -94,6 +94,11 @@ func (e *engine) score() (*Result, error) {
 		}
 		if !o.attempted {
 			d.Unassigned++
+			reason := o.unassigned
+			if reason == "" {
+				reason = "not in any plan"
+			}
+			res.Unassigned[reason]++
 		}
 	}
 	for _, v := range e.vehicles {

@@ -34,6 +34,13 @@ func checkDay(t *testing.T, cfg Config, res *Result) {
 	if total != cfg.Stops || res.Day.Orders != cfg.Stops {
 		t.Errorf("outcomes cover %d orders, day has %d, want %d", total, res.Day.Orders, cfg.Stops)
 	}
+	un := 0
+	for _, n := range res.Unassigned {
+		un += n
+	}
+	if un != res.Day.Unassigned {
+		t.Errorf("unassigned reasons %v for %d unassigned", res.Unassigned, res.Day.Unassigned)
+	}
 	if res.Outcomes["pending"] != res.Day.Unassigned {
 		t.Errorf("%d pending orders, %d unassigned", res.Outcomes["pending"], res.Day.Unassigned)
 	}

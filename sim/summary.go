@@ -38,6 +38,9 @@ func (r *Result) WriteSummary(w io.Writer) error {
 	if len(r.Failures) > 0 {
 		row("failure reasons", "%s", counts(r.Failures))
 	}
+	if len(r.Unassigned) > 0 {
+		row("unassigned", "%s", counts(r.Unassigned))
+	}
 	if len(r.Requests) > 0 {
 		a := r.Requests[0]
 		row("API requests", "%d, p50 %.1f ms, p99 %.1f ms, %d errors", a.Requests, a.P50MS, a.P99MS, a.Errors)
