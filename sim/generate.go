@@ -216,7 +216,10 @@ func generate(cfg *Config) (*day, error) {
 	// Fleet: vans, EVs, one two-person crew; the last vans work afternoons
 	// and take the same-day orders.
 	f := rng(cfg.Seed, 3)
-	nEV := int(math.Round(cfg.EVShare * float64(cfg.Vehicles-1)))
+	// Two-person crews: one per 16 white-glove stops (about a day's work),
+	// at least one, at most half the fleet.
+	crews := max(1, min(cfg.Vehicles/2, int(math.Ceil(float64(cfg.Stops)*cfg.WhiteGloveShare/16))))
+	nEV := int(math.Round(cfg.EVShare * float64(cfg.Vehicles-crews)))
 	afternoon := 0
 	if cfg.SameDayShare > 0 && cfg.Vehicles >= 3 && 12*3600+off < 22*3600 {
 		afternoon = max(1, cfg.Vehicles/6)
@@ -227,16 +230,16 @@ func generate(cfg *Config) (*day, error) {
 			costs:    lastmile.Costs{Fixed: 6000, PerHour: 2600, PerKM: 22},
 			driver:   fmt.Sprintf("Driver %02d", i+1), shiftStart: clock(8*3600 + off), shiftEnd: clock(17*3600 + 1800 + off)}
 		switch {
-		case i == 0:
-			v.name, v.typ = "Crew 01 (two-person)", "truck"
+		case i < crews:
+			v.name, v.typ = fmt.Sprintf("Crew %02d (two-person)", i+1), "truck"
 			v.capacity = lastmile.Capacity{Parcels: 120, WeightG: 1_500_000, VolumeCM3: 12_000_000}
 			v.costs = lastmile.Costs{Fixed: 9000, PerHour: 5000, PerKM: 30}
 			v.skills = []string{skillTwoPerson}
-		case i <= nEV:
+		case i < crews+nEV:
 			v.name, v.energy, v.rangeKM = fmt.Sprintf("EV %02d", i+1), lastmile.EnergyElectric, 150+int64(f.IntN(4))*25
 			v.costs = lastmile.Costs{Fixed: 7000, PerHour: 2600, PerKM: 7}
 		}
-		if i >= cfg.Vehicles-afternoon && i > 0 {
+		if i >= cfg.Vehicles-afternoon && i >= crews {
 			v.afternoon, v.shiftStart, v.shiftEnd = true, clock(12*3600+off), clock(20*3600+off)
 		}
 		d.fleet = append(d.fleet, v)
