@@ -19,8 +19,10 @@ import (
 
 	"github.com/lastmile-dev/lastmile"
 	"github.com/lastmile-dev/lastmile/httpapi"
+	"github.com/lastmile-dev/lastmile/internal/demodata"
 	"github.com/lastmile-dev/lastmile/mqttingest"
 	"github.com/lastmile-dev/lastmile/notify"
+	"github.com/lastmile-dev/lastmile/sim"
 	"github.com/lastmile-dev/lastmile/store/blobfs"
 	"github.com/lastmile-dev/lastmile/store/postgres"
 	"github.com/lastmile-dev/lastmile/store/sqlite"
@@ -28,6 +30,7 @@ import (
 	"github.com/lastmile-dev/lastmile/travel"
 	"github.com/lastmile-dev/lastmile/travel/osrmhttp"
 	"github.com/lastmile-dev/lastmile/travel/roads"
+	"github.com/lastmile-dev/lastmile/vrp"
 	"github.com/lastmile-dev/lastmile/web"
 )
 
@@ -52,6 +55,12 @@ type serveFlags struct {
 	arriveDwell, approachETA     time.Duration
 	approachStops                int
 	tileURL, tileAttribution     string
+
+	// The demo day.
+	demo                    bool
+	demoSpeed               float64
+	demoStops, demoVehicles int
+	demoSeed                int64
 }
 
 // runServe implements `lastmile serve`: the delivery operations API on
@@ -94,6 +103,11 @@ func runServe(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 	fs.DurationVar(&f.approachETA, "approach-eta", 10*time.Minute, "… or its ETA is under `DURATION`")
 	fs.StringVar(&f.tileURL, "tile-url", "", "XYZ tile `URL` template of the web maps (https://host/{z}/{x}/{y}.png); default: roads drawn from the loaded OSM graph")
 	fs.StringVar(&f.tileAttribution, "tile-attribution", "", "attribution `TEXT` shown with --tile-url tiles (default: © OpenStreetMap contributors)")
+	fs.BoolVar(&f.demo, "demo", false, "play a demo delivery day: a fresh database (unless --db is given), a demo station in Andorra on its roads (embedded OpenStreetMap data), vans driving at --demo-speed; prints the console, driver app and tracking page URLs")
+	fs.Float64Var(&f.demoSpeed, "demo-speed", 20, "with --demo: how many `TIMES` faster than real time the day plays (the server's clock runs as fast)")
+	fs.IntVar(&f.demoStops, "demo-stops", 80, "with --demo: `N` stops of the demo day")
+	fs.IntVar(&f.demoVehicles, "demo-vehicles", 4, "with --demo: `N` vans")
+	fs.Int64Var(&f.demoSeed, "demo-seed", 1, "with --demo: random `SEED` of the demo day")
 	fs.Usage = func() {
 		fmt.Fprintln(fs.Output(), "usage: lastmile serve [--addr HOST:PORT] [--db PATH|postgres://…] [flags]\n\n"+
 			"Runs the delivery operations API. Each flag may be given as an environment\n"+
@@ -113,10 +127,33 @@ func runServe(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 	if err := envFlags(fs); err != nil {
 		return err
 	}
+	dbGiven := false
+	fs.Visit(func(fl *flag.Flag) { dbGiven = dbGiven || fl.Name == "db" })
+	_, dbEnv := os.LookupEnv("LASTMILE_DB")
+	if f.demo {
+		if !(f.demoSpeed >= 1 && f.demoSpeed <= 3600) {
+			return usagef("--demo-speed: %g, want 1 to 3600", f.demoSpeed)
+		}
+		if f.demoStops < 1 || f.demoStops > 5000 || f.demoVehicles < 1 || f.demoVehicles > 200 {
+			return usagef("--demo-stops (1–5000) and --demo-vehicles (1–200) out of range")
+		}
+		if !dbGiven && !dbEnv {
+			// A fresh database each time, gone when the demo stops.
+			dir, err := os.MkdirTemp("", "lastmile-demo-")
+			if err != nil {
+				return fmt.Errorf("demo: %w", err)
+			}
+			defer os.RemoveAll(dir)
+			f.db = filepath.Join(dir, "demo.db")
+		}
+	}
 	ctx, stopSignals := signal.NotifyContext(ctx, syscall.SIGTERM) // Ctrl-C is handled by main
 	defer stopSignals()
 	if (f.tlsCert == "") != (f.tlsKey == "") {
 		return usagef("--tls-cert and --tls-key go together")
+	}
+	if f.demo && f.tlsCert != "" {
+		return usagef("--demo serves plain HTTP: leave out --tls-cert")
 	}
 	log, err := newLogger(stderr, f.logLevel, f.logFormat)
 	if err != nil {
@@ -130,8 +167,23 @@ func runServe(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 	if err != nil {
 		return err
 	}
+	var clock func() time.Time // the server's clock: real time, or the demo's
+	var demoClock *sim.Clock
+	if f.demo {
+		if f.roads.osm == "" && f.roads.graph == "" && f.roads.osrm == "" {
+			t0 := time.Now()
+			g, err := demodata.Andorra(ctx)
+			if err != nil {
+				return fmt.Errorf("demo map: %w", err)
+			}
+			fmt.Fprintf(stderr, "demo map: Andorra imported in %.1fs (map data %s)\n", time.Since(t0).Seconds(), demodata.Attribution)
+			src = &roads.Source{Graph: g, MaxSnapDistance: f.roads.maxSnap}
+		}
+		demoClock = sim.NewClock(time.Now(), f.demoSpeed)
+		clock = demoClock.Now
+	}
 
-	st, blobDir, err := openStore(ctx, f.db, f.blobs)
+	st, blobDir, err := openStore(ctx, f.db, f.blobs, clock)
 	if err != nil {
 		return err
 	}
@@ -139,6 +191,9 @@ func runServe(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 	blobs, err := blobfs.New(blobDir)
 	if err != nil {
 		return err
+	}
+	if f.demo && f.adminKey == "" && (dbGiven || dbEnv) {
+		return usagef("--demo on an existing database (--db) needs --admin-key")
 	}
 	secret, err := httpapi.Bootstrap(ctx, st, f.adminKey, time.Now())
 	if err != nil {
@@ -154,7 +209,7 @@ func runServe(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 	if f.publicURL == "" {
 		f.publicURL = "http://" + f.addr
 	}
-	api := httpapi.New(httpapi.Config{Store: st, Blobs: blobs, Logger: log,
+	api := httpapi.New(httpapi.Config{Store: st, Blobs: blobs, Logger: log, Now: clock, RateClock: clock,
 		Travel:        src,
 		PlanTimeLimit: f.planLimit, OptimizeTimeLimit: f.optimizeLimit, Threads: f.threads,
 		Tracking:     tracking.Config{StopM: f.arriveRadius, Dwell: f.arriveDwell, ApproachStops: f.approachStops, ApproachETA: f.approachETA},
@@ -214,6 +269,13 @@ func runServe(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 	log.Info("serving", "addr", ln.Addr().String(), "db", redact(f.db), "blobs", blobDir)
 
 	errc := make(chan error, 1)
+	if f.demo {
+		key := f.adminKey
+		if secret != "" {
+			key = secret
+		}
+		go playDemo(ctx, &f, "http://"+ln.Addr().String(), key, src, demoClock, stdout, log)
+	}
 	go func() {
 		if f.tlsCert != "" {
 			errc <- srv.ServeTLS(ln, f.tlsCert, f.tlsKey)
@@ -260,6 +322,29 @@ func runServe(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 	return nil
 }
 
+// playDemo sets up the demo day on the running server and prints where to
+// watch it; the day then plays until ctx ends.
+func playDemo(ctx context.Context, f *serveFlags, base, adminKey string, src vrp.TravelSource, clock *sim.Clock, stdout io.Writer, log *slog.Logger) {
+	var g *roads.Graph
+	if rs, ok := src.(*roads.Source); ok {
+		g = rs.Graph
+	}
+	info, err := sim.Demo(ctx, sim.DemoConfig{BaseURL: base, AdminKey: adminKey, Graph: g, Clock: clock,
+		Stops: f.demoStops, Vehicles: f.demoVehicles, Seed: f.demoSeed, Logger: log})
+	if err != nil {
+		if ctx.Err() == nil {
+			log.Error("demo day", "err", err)
+			fmt.Fprintf(stdout, "demo day failed: %v\n", err)
+		}
+		return
+	}
+	fmt.Fprintf(stdout, "demo day %s is playing at %g× real time; open:\n"+
+		"  dispatcher console  %s/console/#key=%s\n"+
+		"  driver app          %s/driver/#key=%s\n"+
+		"  tracking page       %s/t/%s\n",
+		info.Date, clock.Speed(), base, info.DispatcherKey, base, info.DriverKey, base, info.TrackingToken)
+}
+
 // envFlags sets every flag not given on the command line from
 // LASTMILE_<NAME> when that variable is set.
 func envFlags(fs *flag.FlagSet) error {
@@ -296,9 +381,10 @@ func newLogger(w io.Writer, level, format string) (*slog.Logger, error) {
 }
 
 // openStore opens the store named by db and picks the blob directory.
-func openStore(ctx context.Context, db, blobs string) (lastmile.Store, string, error) {
+// now is the server's clock (nil: time.Now).
+func openStore(ctx context.Context, db, blobs string, now func() time.Time) (lastmile.Store, string, error) {
 	if strings.HasPrefix(db, "postgres://") || strings.HasPrefix(db, "postgresql://") {
-		st, err := postgres.Open(ctx, db, nil)
+		st, err := postgres.Open(ctx, db, now)
 		if err != nil {
 			return nil, "", err
 		}
@@ -310,7 +396,7 @@ func openStore(ctx context.Context, db, blobs string) (lastmile.Store, string, e
 	if db == "" {
 		return nil, "", usagef("--db: empty")
 	}
-	st, err := sqlite.Open(ctx, db, nil)
+	st, err := sqlite.Open(ctx, db, now)
 	if err != nil {
 		return nil, "", err
 	}

@@ -62,13 +62,14 @@ type server struct {
 	url, key string
 	cancel   func()
 	done     chan int
+	out      *lockedBuffer // standard output
 }
 
 func startServe(t *testing.T, args ...string) *server {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	var out, errb lockedBuffer
-	s := &server{cancel: cancel, done: make(chan int, 1)}
+	s := &server{cancel: cancel, done: make(chan int, 1), out: &out}
 	go func() {
 		s.done <- run(ctx, append([]string{"serve", "--addr", "127.0.0.1:0", "--plan-time-limit", "300ms"}, args...), nil, &out, &errb)
 	}()
@@ -542,4 +543,46 @@ func TestServeTLS(t *testing.T) {
 	if code := <-done; code != 0 {
 		t.Fatalf("exit %d: %s", code, errb.String())
 	}
+}
+
+// TestServeDemo runs the README's first command, fast: the demo day is set
+// up on the embedded Andorra map, the URLs printed work, and the day plays.
+func TestServeDemo(t *testing.T) {
+	s := startServe(t, "--demo", "--demo-speed", "600", "--demo-stops", "12", "--demo-vehicles", "2")
+	re := regexp.MustCompile(`dispatcher console\s+(\S+)/console/#key=(lmk_\S+)\n\s+driver app\s+\S+/driver/#key=(lmk_\S+)\n\s+tracking page\s+\S+/t/(\S+)`)
+	var m []string
+	for deadline := time.Now().Add(60 * time.Second); m == nil && time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+		m = re.FindStringSubmatch(s.out.String())
+	}
+	if m == nil {
+		t.Fatalf("no demo URLs printed: %s", s.out.String())
+	}
+	base, dispatcher, driver, token := m[1], m[2], m[3], m[4]
+	if base != s.url {
+		t.Errorf("demo URLs on %s, server on %s", base, s.url)
+	}
+	if status, body := call(t, base, "GET", "/v1/me/routes", driver, nil); status != 200 {
+		t.Errorf("driver key: GET /v1/me/routes %d %v", status, body)
+	}
+	if status, body := call(t, base, "GET", "/v1/track/"+token, "", nil); status != 200 {
+		t.Errorf("tracking token: %d %v", status, body)
+	}
+	// At 600× the vans leave a minute after the start and serve stops
+	// within seconds.
+	var statuses map[string]int
+	for deadline := time.Now().Add(60 * time.Second); time.Now().Before(deadline); time.Sleep(250 * time.Millisecond) {
+		status, body := call(t, base, "GET", "/v1/orders?limit=100", dispatcher, nil)
+		want(t, status, 200, body)
+		statuses = map[string]int{}
+		items, _ := body["items"].([]any)
+		for _, it := range items {
+			o, _ := it.(map[string]any)
+			st, _ := o["status"].(string)
+			statuses[st]++
+		}
+		if statuses["delivered"] > 0 {
+			return
+		}
+	}
+	t.Fatalf("no order delivered after a minute of the demo day: %v", statuses)
 }
