@@ -183,6 +183,7 @@ func (m *model) update(r *route) {
 	r.dep[0] = vm.twStart
 	r.waiting = 0
 	var driven int64 // driving since the last rest (driving rule)
+	plain := vm.traffic == nil && vm.maxDrive == 0
 	for p := 1; p <= n; p++ {
 		t := &m.tasks[r.seq[p-1]]
 		prev := r.loc[p-1]
@@ -202,15 +203,23 @@ func (m *model) update(r *route) {
 		}
 		r.nTasks++
 		r.loc[p] = t.loc
-		rest, base, tr, after, ok := vm.leg(prev, t.loc, r.dep[p-1], driven)
-		if !ok {
-			r.feasible = false
+		var arr int64
+		if plain {
+			tr := vm.mat.duration(prev, t.loc)
+			r.travel += tr
+			r.cost += vm.arcCost(prev, t.loc)
+			arr = r.dep[p-1] + tr
+		} else {
+			rest, base, tr, after, ok := vm.leg(prev, t.loc, r.dep[p-1], driven)
+			if !ok {
+				r.feasible = false
+			}
+			driven = after
+			r.travel += tr
+			r.cost += vm.arcCost(prev, t.loc) + vm.trafficCost(base, tr)
+			arr = r.dep[p-1] + rest + tr
 		}
-		driven = after
-		r.travel += tr
 		r.distance += vm.mat.distance(prev, t.loc)
-		r.cost += vm.arcCost(prev, t.loc) + vm.trafficCost(base, tr)
-		arr := r.dep[p-1] + rest + tr
 		s := earliest(t.tws, arr)
 		if s < 0 {
 			r.feasible = false
@@ -229,14 +238,21 @@ func (m *model) update(r *route) {
 		r.dep[p] = s + setupAt(t, prev) + t.service
 	}
 	r.loc[n+1] = vm.endLoc
-	rest, base, tr, _, ok := vm.leg(r.loc[n], vm.endLoc, r.dep[n], driven)
-	if !ok {
-		r.feasible = false
+	if plain {
+		tr := vm.mat.duration(r.loc[n], vm.endLoc)
+		r.travel += tr
+		r.cost += vm.arcCost(r.loc[n], vm.endLoc)
+		r.dep[n+1] = r.dep[n] + tr
+	} else {
+		rest, base, tr, _, ok := vm.leg(r.loc[n], vm.endLoc, r.dep[n], driven)
+		if !ok {
+			r.feasible = false
+		}
+		r.travel += tr
+		r.cost += vm.arcCost(r.loc[n], vm.endLoc) + vm.trafficCost(base, tr)
+		r.dep[n+1] = r.dep[n] + rest + tr
 	}
-	r.travel += tr
 	r.distance += vm.mat.distance(r.loc[n], vm.endLoc)
-	r.cost += vm.arcCost(r.loc[n], vm.endLoc) + vm.trafficCost(base, tr)
-	r.dep[n+1] = r.dep[n] + rest + tr
 	if r.dep[n+1] > vm.twEnd || r.travel > vm.maxTravel || r.distance > vm.maxDistance || r.nTasks > vm.maxTasks {
 		r.feasible = false
 	}
@@ -248,7 +264,11 @@ func (m *model) update(r *route) {
 		t := &m.tasks[r.seq[p-1]]
 		var tr int64
 		if p+1 > n || m.tasks[r.seq[p]].kind != kindBreak {
-			tr = r.latest[p+1] - vm.departBy(r.loc[p], r.loc[p+1], r.latest[p+1])
+			if vm.traffic == nil {
+				tr = vm.mat.duration(r.loc[p], r.loc[p+1])
+			} else {
+				tr = r.latest[p+1] - vm.departBy(r.loc[p], r.loc[p+1], r.latest[p+1])
+			}
 		}
 		limit := r.latest[p+1] - tr - t.service
 		if t.kind != kindBreak {
@@ -316,7 +336,11 @@ func (m *model) timeFeasibleFrom(r *route, k int, t int64, cur int) bool {
 	n := len(r.seq)
 	for p := k; ; p++ {
 		if p == n+1 {
-			return t+vm.travelAt(cur, vm.endLoc, t) <= vm.twEnd
+			d := vm.mat.duration(cur, vm.endLoc)
+			if vm.traffic != nil {
+				d = vm.traffic.Travel(t, d)
+			}
+			return t+d <= vm.twEnd
 		}
 		tk := &m.tasks[r.seq[p-1]]
 		if tk.kind == kindBreak {
@@ -327,7 +351,11 @@ func (m *model) timeFeasibleFrom(r *route, k int, t int64, cur int) bool {
 			t = s + tk.service
 			continue
 		}
-		arr := t + vm.travelAt(cur, tk.loc, t)
+		d := vm.mat.duration(cur, tk.loc)
+		if vm.traffic != nil {
+			d = vm.traffic.Travel(t, d)
+		}
+		arr := t + d
 		if cur == r.loc[p-1] {
 			return arr <= r.latest[p]
 		}
@@ -458,7 +486,11 @@ func (m *model) timeOKSingle(r *route, x *task, k int) bool {
 		}
 		return m.timeFeasibleFrom(r, k, s+x.service, prev)
 	}
-	arr := r.dep[k-1] + vm.travelAt(prev, x.loc, r.dep[k-1])
+	d := vm.mat.duration(prev, x.loc)
+	if vm.traffic != nil {
+		d = vm.traffic.Travel(r.dep[k-1], d)
+	}
+	arr := r.dep[k-1] + d
 	if arr > x.tws[len(x.tws)-1].End {
 		return false
 	}

@@ -599,7 +599,11 @@ func (se *searcher) bestShipment(r *route, u int, best *insertion) {
 		if !ok {
 			continue
 		}
-		arr := r.dep[a-1] + vm.travelAt(prev, pt.loc, r.dep[a-1])
+		d := vm.mat.duration(prev, pt.loc)
+		if vm.traffic != nil {
+			d = vm.traffic.Travel(r.dep[a-1], d)
+		}
+		arr := r.dep[a-1] + d
 		s := earliest(pt.tws, arr)
 		if s < 0 {
 			continue
@@ -623,7 +627,11 @@ func (se *searcher) bestShipment(r *route, u int, best *insertion) {
 					}
 					t = st + tk.service
 				} else {
-					ar := t + vm.travelAt(cur, tk.loc, t)
+					d := vm.mat.duration(cur, tk.loc)
+					if vm.traffic != nil {
+						d = vm.traffic.Travel(t, d)
+					}
+					ar := t + d
 					st := earliest(tk.tws, ar)
 					if st < 0 {
 						break
@@ -666,7 +674,11 @@ func (se *searcher) bestShipment(r *route, u int, best *insertion) {
 			if !m.routeLimitsOK(r, 2, dt+emptyT, dd+emptyD) {
 				continue
 			}
-			ar := t + vm.travelAt(cur, dl.loc, t)
+			d := vm.mat.duration(cur, dl.loc)
+			if vm.traffic != nil {
+				d = vm.traffic.Travel(t, d)
+			}
+			ar := t + d
 			st := earliest(dl.tws, ar)
 			if st < 0 {
 				continue
