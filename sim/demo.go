@@ -157,7 +157,6 @@ func Demo(ctx context.Context, cfg DemoConfig) (*DemoInfo, error) {
 	}
 	if len(later) > 0 {
 		e.sched.at(e.base.Add(time.Duration(day.CutOff)*time.Second), func() error {
-			e.replans++
 			return e.plan()
 		})
 	}

@@ -49,7 +49,6 @@ type engine struct {
 	done     int
 
 	positions positionStats
-	replans   int
 	planMS    int64
 	photo     []byte
 	planLead  time.Duration // the day is planned this long before the shifts start
@@ -102,23 +101,18 @@ type etaSample struct {
 type ostate struct {
 	o          lastmile.Order
 	fate       fate
-	known      time.Time // when the order came in
-	routeID    string
 	arrival    time.Time // physical arrival at the door
 	finish     time.Time
 	outcome    string // delivered, or a failure reason
-	finalState string
 	onTime     bool
 	attempted  bool
-	etaDisp    *time.Time
-	eta30      *time.Time
 	km         float64
 	unassigned string // why the last plan left it out
 }
 
 func (e *engine) now() time.Time { return e.sched.now }
 
-// log writes an API mistake as an error of the simulation.
+// fail names the operation an API answer failed.
 func (e *engine) fail(op string, err error) error { return fmt.Errorf("%s: %w", op, err) }
 
 // setup creates the station, its fleet and the keys.
@@ -208,7 +202,7 @@ func (e *engine) createOrder(g genOrder) error {
 }
 
 func (e *engine) track(o *lastmile.Order) {
-	s := &ostate{o: *o, fate: e.fates[o.ExternalID], known: e.now()}
+	s := &ostate{o: *o, fate: e.fates[o.ExternalID]}
 	e.orders[o.ID] = s
 	e.byExt[o.ExternalID] = s
 }
@@ -313,7 +307,7 @@ func (e *engine) plan() error {
 			if s.OrderID != "" {
 				r.stops++
 				if o := e.orders[s.OrderID]; o != nil {
-					o.routeID, o.unassigned = rt.ID, ""
+					o.unassigned = ""
 				}
 			}
 		}
@@ -682,7 +676,10 @@ func (e *engine) complete(r *rstate, o *ostate) error {
 			map[string]any{"status": "failed", "reason": reason, "position": v.pos}, &res); err != nil {
 			return e.fail("failed at "+o.o.ExternalID, err)
 		}
-		o.outcome, o.finalState = reason, res.Status
+		if res.Outcome == "" || res.Status != res.Outcome {
+			return fmt.Errorf("failed at %s: the API answered status %q, outcome %q: no policy applied", o.o.ExternalID, res.Status, res.Outcome)
+		}
+		o.outcome = reason
 	default:
 		fields := map[string]string{"recipient_name": o.o.Recipient.Name,
 			"lat": strconv.FormatFloat(v.pos.Lat, 'f', 7, 64), "lon": strconv.FormatFloat(v.pos.Lon, 'f', 7, 64)}
@@ -697,7 +694,10 @@ func (e *engine) complete(r *rstate, o *ostate) error {
 		if err := e.c.multipart(e.ctx, "/v1/orders/"+o.o.ID+"/pod", v.driverKey, fields, files, &res); err != nil {
 			return e.fail("proof of delivery at "+o.o.ExternalID, err)
 		}
-		o.outcome, o.finalState = lastmile.StatusDelivered, res.Status
+		if res.Status != lastmile.StatusDelivered {
+			return fmt.Errorf("proof of delivery at %s: the order is %s, not delivered", o.o.ExternalID, res.Status)
+		}
+		o.outcome = lastmile.StatusDelivered
 		if w := o.o.Window; w != nil {
 			o.onTime = !o.finish.Before(w.Start) && !o.finish.After(w.End)
 		} else {

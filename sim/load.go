@@ -80,7 +80,7 @@ func Load(ctx context.Context, cfg LoadConfig) (*LoadResult, error) {
 			day.Progress = nil
 			e, err := realEngine(ctx, &day, c, cfg.AdminKey, cfg.Speed, nil)
 			if err == nil {
-				_, err = e.playDayRealTime(fmt.Sprintf("Load station %d", i+1))
+				_, err = e.playDay(fmt.Sprintf("Load station %d", i+1))
 			}
 			mu.Lock()
 			defer mu.Unlock()
@@ -139,10 +139,4 @@ func realEngine(ctx context.Context, cfg *Config, c *client, admin string, speed
 		e.sched.now = start
 	}
 	return e, nil
-}
-
-// playDayRealTime plays a day without scoring it.
-func (e *engine) playDayRealTime(name string) (*Result, error) {
-	e.cfg.ProgressEvery = max(e.cfg.ProgressEvery, time.Minute)
-	return e.playDay(name)
 }

@@ -127,7 +127,6 @@ func (e *engine) playDay(name string) (*Result, error) {
 	}
 	if len(later) > 0 {
 		e.sched.at(e.base.Add(time.Duration(cfg.CutOff)*time.Second), func() error {
-			e.replans++
 			return e.plan()
 		})
 	}

@@ -35,9 +35,6 @@ func (e *engine) score() (*Result, error) {
 		}
 		for _, o := range page.Items {
 			res.Outcomes[o.Status]++
-			if s := e.orders[o.ID]; s != nil {
-				s.finalState = o.Status
-			}
 		}
 		if page.NextCursor == "" {
 			break
