@@ -87,7 +87,7 @@ func Demo(ctx context.Context, cfg DemoConfig) (*DemoInfo, error) {
 	local := now.In(loc)
 	start := int64(local.Hour()*3600+local.Minute()*60) + 60
 	day.DayStart = min(start, 23*3600)
-	day.CutOff = day.DayStart + 3*3600 + 1800
+	day.CutOff = min(day.DayStart+3*3600+1800, 23*3600)
 	day.SameDayShare = 0.05
 	if err := day.Validate(); err != nil {
 		return nil, fmt.Errorf("demo: %w", err)
