@@ -34,8 +34,8 @@ const (
 	TrackerServicePlanned = "planned"
 )
 
-// Config describes one simulated day. Zero fields take the defaults of
-// Defaults.
+// Config describes one simulated day. Start from Defaults and change
+// what differs; Validate refuses settings a day cannot run with.
 type Config struct {
 	Seed     int64
 	Stops    int    // orders of the day, same-day ones included
@@ -136,6 +136,10 @@ func (c *Config) Validate() error {
 		return fmt.Errorf("--window-hours: %g–%g is not a range of hours in (0, 8]", c.WindowMinH, c.WindowMaxH)
 	case !(c.Traffic >= 0 && c.Traffic <= 5):
 		return fmt.Errorf("--traffic: %g is not in [0, 5]", c.Traffic)
+	case c.ProgressEvery < 30*time.Second:
+		return fmt.Errorf("progress sampling: every %v, want 30 s or more", c.ProgressEvery)
+	case c.PlanTimeLimit <= 0:
+		return fmt.Errorf("--plan-time-limit: %v is not a positive duration", c.PlanTimeLimit)
 	case c.GPSEvery < time.Second || c.BatchEvery < c.GPSEvery:
 		return fmt.Errorf("--gps-every: %v is under a second or longer than the upload interval %v", c.GPSEvery, c.BatchEvery)
 	}

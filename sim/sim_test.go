@@ -270,6 +270,9 @@ func TestValidate(t *testing.T) {
 		{"--center", func(c *Config) { c.Center.Lat = 123 }},
 		{"--ev-share", func(c *Config) { c.EVShare = 2 }},
 		{"--tracker-service", func(c *Config) { c.TrackerService = "" }},
+		{"--plan-time-limit", func(c *Config) { c.PlanTimeLimit = 0 }},
+		{"--gps-every", func(c *Config) { c.GPSEvery = 0 }},
+		{"progress sampling", func(c *Config) { c.ProgressEvery = 0 }},
 	}
 	for _, tc := range tests {
 		t.Run(tc.flag, func(t *testing.T) {
