@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"slices"
 	"time"
 
 	"github.com/lastmile-dev/lastmile"
@@ -134,7 +135,10 @@ func Demo(ctx context.Context, cfg DemoConfig) (*DemoInfo, error) {
 		return nil, fmt.Errorf("demo: %w", err)
 	}
 	info := &DemoInfo{StationID: e.station.ID, DispatcherKey: e.dispatcher, Date: e.date}
-	for _, r := range e.routes {
+	// Show the route that leaves first: its van moves soonest.
+	first := slices.Clone(e.routes)
+	slices.SortStableFunc(first, func(a, b *rstate) int { return a.plan.Start.Compare(b.plan.Start) })
+	for _, r := range first {
 		info.RouteID, info.DriverKey, info.DriverID = r.id, r.v.driverKey, r.v.driverID
 		for _, s := range r.plan.Stops {
 			if s.OrderID == "" {
