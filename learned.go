@@ -7,8 +7,12 @@ import (
 
 // Kinds of learned values.
 const (
-	// LearnedService is a station's service time in seconds for a stop
-	// type (Key: delivery, pickup, …).
+	// LearnedServiceRatio is a station's ratio of actual to planned
+	// service for a stop type (Key: delivery, pickup, …).
+	LearnedServiceRatio = "service_ratio"
+	// LearnedService was a station's absolute service time in seconds for
+	// a stop type; such values are no longer read (they mixed short and
+	// long stops, and their measure counted waiting for time windows).
 	LearnedService = "service"
 	// LearnedTraffic is a station's travel-time factor for an hour of the
 	// day (Key: "00" to "23", UTC).
