@@ -66,6 +66,7 @@ func etaErrors(days int) (plain, learned []float64) {
 		}
 		var trace []fix
 		arrivals := make([]time.Time, stops)
+		ends := make([]time.Time, stops) // the driver confirms the stop
 		t := start
 		from := rt.Station
 		for s := range rt.Stops {
@@ -81,6 +82,7 @@ func etaErrors(days int) (plain, learned []float64) {
 			for d := time.Duration(0); d <= service; d += 15 * time.Second {
 				trace = append(trace, fix{t.Add(d), to})
 			}
+			ends[s] = t.Add(service)
 			t = t.Add(service + 15*time.Second)
 			from = to
 		}
@@ -100,7 +102,7 @@ func etaErrors(days int) (plain, learned []float64) {
 					if e.Type == tracking.EventDeparted {
 						for i := range r.Stops {
 							if r.Stops[i].OrderID == e.OrderID {
-								r.Stops[i].Done = true
+								r.Stops[i].Done, r.Stops[i].DoneAt = true, ends[i]
 							}
 						}
 					}

@@ -30,6 +30,10 @@ type Stop struct {
 	// Done is true once the stop needs no further visit (delivered,
 	// failed, or a break already taken).
 	Done bool `json:"done"`
+	// DoneAt is when the stop was finished (the proof of delivery, the
+	// failure), zero when unknown. Service times are learned only from
+	// stops that have it.
+	DoneAt time.Time `json:"done_at,omitzero"`
 }
 
 // ServiceS is the planned time at the stop (setup and service).
@@ -72,6 +76,12 @@ func RouteOf(rt *lastmile.Route, stationID string, station lastmile.Point, zones
 		if o := orders[st.OrderID]; o != nil {
 			s.Window = o.Window
 			s.Done = closed(o.Status)
+			switch {
+			case o.ClosedAt != nil:
+				s.DoneAt = *o.ClosedAt
+			case s.Done:
+				s.DoneAt = o.UpdatedAt // failed: its last change
+			}
 		} else if st.OrderID != "" {
 			s.Done = true // no longer on this route (failed and rescheduled, released)
 		}
@@ -128,14 +138,30 @@ type ServiceModel interface {
 	ServiceS(stationID, stopType string, planned int64) int64
 }
 
-// Learner learns service times per station and stop type from observed
-// dwell times (an exponentially weighted mean). It answers the planned
-// time until it has MinSamples observations. It is safe for concurrent use.
+// Bounds of service learning.
+const (
+	// MinPlannedService is the shortest planned service a ratio is learned
+	// from: below it, a few seconds of GPS timing make the ratio noise.
+	MinPlannedService = 20 * time.Second
+	// MinServiceRatio and MaxServiceRatio clamp each observed ratio of
+	// actual to planned service (a driver who forgot to confirm, a stop
+	// confirmed from the van), so that one outlier moves the mean little.
+	MinServiceRatio = 0.25
+	MaxServiceRatio = 4.0
+)
+
+// Learner learns, per station, how long stops take against the plan — the
+// ratio of the actual to the planned service per stop type, an
+// exponentially weighted mean of clamped ratios — and how long legs take
+// at each hour of the day. It answers the plan's figures until it has
+// MinSamples observations, then blends the learned ratio with the plan's
+// (weight n/(n+MinSamples)), so that a few samples move the ETAs little.
+// It is safe for concurrent use.
 type Learner struct {
 	Alpha      float64 // weight of a new observation (default 0.2)
 	MinSamples int     // default 5
 	mu         sync.Mutex
-	m          map[[2]string]*learned
+	m          map[[2]string]*learned // service ratios by station and stop type
 	legs       map[legKey]*learned
 	changes    uint64 // observations so far, to know what is saved
 }
@@ -150,15 +176,30 @@ type learned struct {
 	mean float64
 }
 
-// Observe records a dwell of seconds at a stop of that type.
-func (l *Learner) Observe(stationID, stopType string, seconds int64) {
-	if seconds <= 0 || seconds > 4*3600 {
+func (l *Learner) alpha() float64 {
+	if l.Alpha <= 0 || l.Alpha > 1 {
+		return 0.2
+	}
+	return l.Alpha
+}
+
+func (l *Learner) minSamples() int {
+	if l.MinSamples <= 0 {
+		return 5
+	}
+	return l.MinSamples
+}
+
+// ObserveService records a stop of that type served in actual against a
+// planned service: the time from the later of the arrival at the door and
+// the start of its time window to its end. Planned services under
+// MinPlannedService and non-positive durations are ignored; the ratio is
+// clamped to [MinServiceRatio, MaxServiceRatio].
+func (l *Learner) ObserveService(stationID, stopType string, planned, actual time.Duration) {
+	if planned < MinPlannedService || actual <= 0 {
 		return
 	}
-	a := l.Alpha
-	if a <= 0 {
-		a = 0.2
-	}
+	r := min(max(float64(actual)/float64(planned), MinServiceRatio), MaxServiceRatio)
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.m == nil {
@@ -168,11 +209,26 @@ func (l *Learner) Observe(stationID, stopType string, seconds int64) {
 	x := l.m[k]
 	l.changes++
 	if x == nil {
-		l.m[k] = &learned{n: 1, mean: float64(seconds)}
+		l.m[k] = &learned{n: 1, mean: r}
 		return
 	}
 	x.n++
-	x.mean += a * (float64(seconds) - x.mean)
+	x.mean += l.alpha() * (r - x.mean)
+}
+
+// ServiceRatio returns the ratio of actual to planned service the
+// learner applies at the station for that stop type: 1 until MinSamples
+// observations, then the learned ratio blended with 1.
+func (l *Learner) ServiceRatio(stationID, stopType string) float64 {
+	minN := l.minSamples()
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	x := l.m[[2]string{stationID, stopType}]
+	if x == nil || x.n < minN {
+		return 1
+	}
+	w := float64(x.n) / float64(x.n+minN)
+	return 1 + (x.mean-1)*w
 }
 
 // ObserveLeg records a leg driven from one stop to the next, starting at
@@ -183,10 +239,7 @@ func (l *Learner) ObserveLeg(stationID string, at time.Time, planned, actual tim
 		return
 	}
 	r := min(max(float64(actual)/float64(planned), 0.5), 3)
-	a := l.Alpha
-	if a <= 0 {
-		a = 0.2
-	}
+	a := l.alpha()
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.legs == nil {
@@ -211,7 +264,7 @@ func (l *Learner) Export() ([]lastmile.Learned, uint64) {
 	defer l.mu.Unlock()
 	out := make([]lastmile.Learned, 0, len(l.m)+len(l.legs))
 	for k, x := range l.m {
-		out = append(out, lastmile.Learned{StationID: k[0], Kind: lastmile.LearnedService, Key: k[1], N: x.n, Mean: x.mean})
+		out = append(out, lastmile.Learned{StationID: k[0], Kind: lastmile.LearnedServiceRatio, Key: k[1], N: x.n, Mean: x.mean})
 	}
 	for k, x := range l.legs {
 		out = append(out, lastmile.Learned{StationID: k.station, Kind: lastmile.LearnedTraffic, Key: fmt.Sprintf("%02d", k.hour), N: x.n, Mean: x.mean})
@@ -223,9 +276,10 @@ func (l *Learner) Export() ([]lastmile.Learned, uint64) {
 }
 
 // Import sets learned values (saved by an earlier process), replacing
-// those of the same station, kind and key. Values of an unknown kind, an
-// hour that is not "00" to "23", no observation or a mean out of range are
-// skipped and counted in the result.
+// those of the same station, kind and key. Values of an unknown kind
+// (among them the absolute service times of kind LearnedService, which
+// are no longer used), an hour that is not "00" to "23", no observation or
+// a mean out of range are skipped and counted in the result.
 func (l *Learner) Import(vs []lastmile.Learned) (skipped int) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -241,8 +295,8 @@ func (l *Learner) Import(vs []lastmile.Learned) (skipped int) {
 			continue
 		}
 		switch v.Kind {
-		case lastmile.LearnedService:
-			if v.Mean > 4*3600 {
+		case lastmile.LearnedServiceRatio:
+			if v.Mean < MinServiceRatio || v.Mean > MaxServiceRatio {
 				skipped++
 				continue
 			}
@@ -264,10 +318,7 @@ func (l *Learner) Import(vs []lastmile.Learned) (skipped int) {
 // Factor returns the learned travel-time factor of the station at that
 // hour: 1 until MinSamples legs were observed.
 func (l *Learner) Factor(stationID string, at time.Time) float64 {
-	minN := l.MinSamples
-	if minN <= 0 {
-		minN = 5
-	}
+	minN := l.minSamples()
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if x := l.legs[legKey{stationID, at.UTC().Hour()}]; x != nil && x.n >= minN {
@@ -276,18 +327,13 @@ func (l *Learner) Factor(stationID string, at time.Time) float64 {
 	return 1
 }
 
-// ServiceS implements ServiceModel.
+// ServiceS implements ServiceModel: the planned service times the
+// learned ratio of the station and stop type.
 func (l *Learner) ServiceS(stationID, stopType string, planned int64) int64 {
-	minN := l.MinSamples
-	if minN <= 0 {
-		minN = 5
+	if planned <= 0 {
+		return planned
 	}
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if x := l.m[[2]string{stationID, stopType}]; x != nil && x.n >= minN {
-		return int64(math.Round(x.mean))
-	}
-	return planned
+	return int64(math.Round(float64(planned) * l.ServiceRatio(stationID, stopType)))
 }
 
 // Risk levels of a stop.

@@ -137,10 +137,18 @@ type vehicle struct {
 	// the last departure, to learn the time of the next leg
 	departedAt  time.Time
 	departedIdx int
-	atStation   *bool
-	zones       map[string]bool
-	approach    map[string]bool
-	risk        map[string]string
+	// What service learning knows of the route: when the vehicle last came
+	// within the arrival radius of a stop (entered), the stops it is near
+	// now (until it is 1.5 radii away), when stops were finished, and the
+	// stops already learned from.
+	entered   map[string]time.Time
+	near      map[string]lastmile.Point
+	finished  map[string]time.Time
+	learnedAt map[string]bool
+	atStation *bool
+	zones     map[string]bool
+	approach  map[string]bool
+	risk      map[string]string
 }
 
 // New returns a tracker.
@@ -155,7 +163,8 @@ func (t *Tracker) vehicle(id string) *vehicle {
 	defer t.mu.Unlock()
 	v := t.vs[id]
 	if v == nil {
-		v = &vehicle{zones: map[string]bool{}, approach: map[string]bool{}, risk: map[string]string{}, departedIdx: -1}
+		v = &vehicle{zones: map[string]bool{}, approach: map[string]bool{}, risk: map[string]string{}, departedIdx: -1,
+			entered: map[string]time.Time{}, near: map[string]lastmile.Point{}, finished: map[string]time.Time{}, learnedAt: map[string]bool{}}
 		t.vs[id] = v
 	}
 	return v
@@ -208,10 +217,17 @@ func (t *Tracker) Update(ctx context.Context, rt *Route, p lastmile.Position) (R
 		v.routeID, v.inside, v.arrived = rt.ID, "", ""
 		clear(v.approach)
 		clear(v.risk)
+		clear(v.entered)
+		clear(v.near)
+		clear(v.finished)
+		clear(v.learnedAt)
 	}
 	res.Events = t.fences(v, rt, p)
 	if rt == nil {
 		return res, nil
+	}
+	if t.learner != nil {
+		t.learnService(v, rt, p, now)
 	}
 	pr, err := t.progress(ctx, v, rt, p, now)
 	if err != nil {
@@ -290,9 +306,6 @@ func (t *Tracker) fences(v *vehicle, rt *Route, p lastmile.Position) []Event {
 				e.Seq = s.Seq
 				if dwell := int64(p.At.Sub(v.arrivedAt) / time.Second); dwell > 0 {
 					e.DwellS = dwell
-					if t.learner != nil {
-						t.learner.Observe(rt.StationID, s.Type, dwell)
-					}
 				}
 			}
 			out = append(out, e)
@@ -342,6 +355,81 @@ func (t *Tracker) fences(v *vehicle, rt *Route, p lastmile.Position) []Event {
 		v.departedIdx = -1
 	}
 	return out
+}
+
+// learnService follows the vehicle near its next stops and, once the
+// positions up to a stop's end have come in, teaches the learner how long
+// the stop took against its planned service. The measure is the time from
+// the later of these to the stop's end (DoneAt):
+//
+//   - when the vehicle last came within the arrival radius of the stop
+//     (not the geofence's arrival, which holds one stop until the vehicle
+//     is 1.5 radii away from it, so that stops closer together than that
+//     would share one dwell);
+//   - the start of the stop's time window (a van early for a window waits
+//     at the door, which is not service);
+//   - the end of any other stop finished meanwhile (stops at the same
+//     place are served one after the other: each gets its own share).
+//
+// Stops without a DoneAt, or that the vehicle was never seen near, teach
+// nothing. Positions are judged by their own time (a phone uploads a
+// minute of them at once, after the driver may have finished the stop),
+// so a stop counts as remaining until its DoneAt.
+func (t *Tracker) learnService(v *vehicle, rt *Route, p lastmile.Position, now time.Time) {
+	pt := p.Point()
+	for id, loc := range v.near {
+		if pt.DistanceM(loc) > 1.5*t.cfg.StopM {
+			delete(v.near, id)
+		}
+	}
+	ahead := 0
+	for i := range rt.Stops {
+		s := &rt.Stops[i]
+		if s.OrderID == "" || s.Location == nil || (s.Done && (s.DoneAt.IsZero() || !s.DoneAt.After(p.At))) {
+			continue
+		}
+		if ahead++; ahead > t.cfg.ArriveAhead {
+			break
+		}
+		if _, in := v.near[s.OrderID]; !in && pt.DistanceM(*s.Location) <= t.cfg.StopM {
+			v.near[s.OrderID], v.entered[s.OrderID] = *s.Location, p.At
+		}
+	}
+	for i := range rt.Stops {
+		s := &rt.Stops[i]
+		if s.OrderID == "" || !s.Done {
+			continue
+		}
+		if _, ok := v.finished[s.OrderID]; !ok {
+			at := s.DoneAt
+			if at.IsZero() || at.After(now) {
+				at = now // first seen finished
+			}
+			v.finished[s.OrderID] = at
+		}
+	}
+	for i := range rt.Stops {
+		s := &rt.Stops[i]
+		if s.OrderID == "" || !s.Done || v.learnedAt[s.OrderID] || (!s.DoneAt.IsZero() && s.DoneAt.After(p.At)) {
+			continue
+		}
+		v.learnedAt[s.OrderID] = true
+		start, ok := v.entered[s.OrderID]
+		if s.DoneAt.IsZero() || !ok {
+			continue
+		}
+		if w := s.Window; w != nil && w.Start.After(start) {
+			start = w.Start
+		}
+		for id, at := range v.finished {
+			if id != s.OrderID && at.After(start) && at.Before(s.DoneAt) {
+				start = at
+			}
+		}
+		if actual := s.DoneAt.Sub(start); actual > 0 {
+			t.learner.ObserveService(rt.StationID, s.Type, time.Duration(s.ServiceS())*time.Second, actual)
+		}
+	}
 }
 
 func (r *Route) index(orderID string) int {

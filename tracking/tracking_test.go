@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"flag"
+	"math"
 	"os"
 	"path/filepath"
 	"testing"
@@ -234,14 +235,36 @@ func TestLearnedServiceTimes(t *testing.T) {
 	if got := l.ServiceS("st", "delivery", 180); got != 180 {
 		t.Fatalf("before learning %d", got)
 	}
-	for _, s := range []int64{300, 300, 300, 300} {
-		l.Observe("st", "delivery", s)
+	for range 2 {
+		l.ObserveService("st", "delivery", 200*time.Second, 400*time.Second)
 	}
-	if got := l.ServiceS("st", "delivery", 180); got != 300 {
-		t.Fatalf("learned %d, want 300", got)
+	if got := l.ServiceS("st", "delivery", 180); got != 180 {
+		t.Fatalf("learned from %d samples: %d, want the plan's", 2, got)
+	}
+	l.ObserveService("st", "delivery", 200*time.Second, 400*time.Second)
+	// A ratio of 2 after 3 samples, blended 3:3 with the plan: 1.5, applied
+	// to each stop's own planned service.
+	for _, c := range []struct{ planned, want int64 }{{180, 270}, {1200, 1800}, {0, 0}} {
+		if got := l.ServiceS("st", "delivery", c.planned); got != c.want {
+			t.Fatalf("planned %d: learned %d, want %d", c.planned, got, c.want)
+		}
 	}
 	if got := l.ServiceS("st", "pickup", 120); got != 120 {
 		t.Fatalf("other stop type %d", got)
+	}
+	// Outliers are clamped: a stop confirmed two hours late moves the
+	// ratio by at most Alpha×(MaxServiceRatio−mean).
+	l.ObserveService("st", "delivery", 200*time.Second, 2*time.Hour)
+	// Mean 2 + 0.2×(4−2) = 2.4 after 4 samples, blended 4:3: 1.8.
+	if r := l.ServiceRatio("st", "delivery"); math.Abs(r-1.8) > 1e-9 {
+		t.Fatalf("ratio after an outlier %g, want 1.8", r)
+	}
+	// Too short a planned service, or nothing measured: ignored.
+	_, n0 := l.Export()
+	l.ObserveService("st", "delivery", 5*time.Second, time.Minute)
+	l.ObserveService("st", "delivery", time.Minute, 0)
+	if _, n := l.Export(); n != n0 {
+		t.Fatalf("%d observations taken from nonsense", n-n0)
 	}
 }
 
@@ -323,6 +346,7 @@ func TestLearnedTimeOfDay(t *testing.T) {
 	for s := 0; s <= 60; s += 15 {
 		step(s, stopA)
 	}
+	rt.Stops[0].Done, rt.Stops[0].DoneAt = true, t0.Add(time.Minute) // delivered after a minute
 	step(75, lerp(stopA, stopB, 0.5))
 	for s := 315; s <= 375; s += 15 {
 		step(s, stopB)
@@ -331,8 +355,10 @@ func TestLearnedTimeOfDay(t *testing.T) {
 	if f < 1.9 || f > 2.1 {
 		t.Fatalf("learned factor %.2f, want about 2 (4 min for a planned 2)", f)
 	}
-	if got := l.ServiceS("st_1", "delivery", 180); got != 75 {
-		t.Fatalf("learned service %d s, want 75 (the dwell at A)", got)
+	// One minute for A's planned three: a ratio of 1/3, blended 1:1 with
+	// the plan (one sample, MinSamples 1): 2/3.
+	if got := l.ServiceS("st_1", "delivery", 180); got != 120 {
+		t.Fatalf("learned service %d s, want 120 (A took a third of its plan)", got)
 	}
 	if l.Factor("st_1", t0.Add(5*time.Hour)) != 1 {
 		t.Fatal("another hour learned too")
