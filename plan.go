@@ -92,6 +92,17 @@ func (p *Plan) Summarize() {
 	p.Summary = s
 }
 
+// PlanRoute is one route of a plan with the plan's identity: the plan's
+// id, station, date, status and version, but not its other routes.
+type PlanRoute struct {
+	PlanID      string
+	PlanVersion int64
+	StationID   string
+	Date        string
+	PlanStatus  string
+	Route       Route
+}
+
 // Route returns the plan's route with the given id.
 func (p *Plan) Route(id string) (*Route, bool) {
 	for i := range p.Routes {

@@ -141,6 +141,11 @@ type PlanStore interface {
 	ListPlans(ctx context.Context, f PlanFilter) ([]*Plan, string, error)
 	// PlanByRoute returns the plan holding the route.
 	PlanByRoute(ctx context.Context, routeID string) (*Plan, error)
+	// PlanRoute returns one route with its plan's identity, status and
+	// version, without reading the rest of the plan: what a request about
+	// one route (a scan, a stop update, a proof, a position) needs. It is
+	// always the route as stored with the plan's current version.
+	PlanRoute(ctx context.Context, routeID string) (*PlanRoute, error)
 	// UpdatePlan updates the plans and the orders in one transaction: all
 	// or nothing (publishing a plan changes its orders and supersedes the
 	// plan it replaces).

@@ -6,12 +6,16 @@ import (
 	"fmt"
 	"net/url"
 	"os"
+	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
+	"testing/fstest"
 	"time"
 
 	"github.com/lastmile-dev/lastmile"
+	"github.com/lastmile-dev/lastmile/store/internal/sqldb"
 	"github.com/lastmile-dev/lastmile/store/postgres"
 	"github.com/lastmile-dev/lastmile/store/storetest"
 )
@@ -150,4 +154,49 @@ func TestSeveralServers(t *testing.T) {
 	if got.RetentionDays != servers*each {
 		t.Fatalf("counter %d, want %d: updates were lost", got.RetentionDays, servers*each)
 	}
+}
+
+// TestRouteMigration opens a database written before routes had their
+// own documents.
+func TestRouteMigration(t *testing.T) {
+	dsn := newDatabase(t, adminDSN(t))
+	ctx := context.Background()
+	db, err := sql.Open("pgx", dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if err := sqldb.Migrate(ctx, db, migrationsBefore(t, "migrations", 7), ""); err != nil {
+		t.Fatal(err)
+	}
+	storetest.RouteMigration(t, db, true, func() lastmile.Store {
+		s, err := postgres.Open(ctx, dsn, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	})
+}
+
+// migrationsBefore is the migrations directory without the migrations
+// numbered from n on.
+func migrationsBefore(t *testing.T, dir string, n int) fstest.MapFS {
+	t.Helper()
+	names, err := filepath.Glob(filepath.Join(dir, "*.sql"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := fstest.MapFS{}
+	for _, name := range names {
+		base := filepath.Base(name)
+		if v, _ := strconv.Atoi(strings.SplitN(base, "_", 2)[0]); v >= n {
+			continue
+		}
+		data, err := os.ReadFile(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out[base] = &fstest.MapFile{Data: data}
+	}
+	return out
 }

@@ -27,6 +27,7 @@ func Run(t *testing.T, open func(t *testing.T) lastmile.Store) {
 		{"OrdersListFilterPage", testOrdersList},
 		{"OrdersUpdateVersion", testOrdersUpdate},
 		{"Plans", testPlans},
+		{"PlanRoute", testPlanRoute},
 		{"EventsAppendOnly", testEvents},
 		{"APIKeys", testKeys},
 		{"Idempotency", testIdempotency},
@@ -517,14 +518,15 @@ func testConcurrent(t *testing.T, s lastmile.Store) {
 func testNotFound(t *testing.T, s lastmile.Store) {
 	c := ctx(t)
 	for name, err := range map[string]error{
-		"station": second(s.Station(c, "st_x")),
-		"vehicle": second(s.Vehicle(c, "veh_x")),
-		"driver":  second(s.Driver(c, "drv_x")),
-		"order":   second(s.Order(c, "ord_x")),
-		"token":   second(s.OrderByToken(c, "nope")),
-		"plan":    second(s.Plan(c, "pln_x")),
-		"route":   second(s.PlanByRoute(c, "rte_x")),
-		"key":     second(s.APIKey(c, "key_x")),
+		"station":     second(s.Station(c, "st_x")),
+		"vehicle":     second(s.Vehicle(c, "veh_x")),
+		"driver":      second(s.Driver(c, "drv_x")),
+		"order":       second(s.Order(c, "ord_x")),
+		"token":       second(s.OrderByToken(c, "nope")),
+		"plan":        second(s.Plan(c, "pln_x")),
+		"route":       second(s.PlanByRoute(c, "rte_x")),
+		"route alone": second(s.PlanRoute(c, "rte_x")),
+		"key":         second(s.APIKey(c, "key_x")),
 	} {
 		if lastmile.ErrorCode(err) != lastmile.ENotFound {
 			t.Errorf("%s: %v, want not_found", name, err)

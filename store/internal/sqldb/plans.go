@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"fmt"
 	"time"
 
 	"github.com/lastmile-dev/lastmile"
@@ -19,15 +20,23 @@ var (
 
 func setPlan(v *lastmile.Plan, ver int64) { v.Version = ver }
 
+// indexRoutes writes a plan's routes to plan_routes, each with its own
+// copy of the route's document, so that one route is read without
+// decoding the whole plan (PlanRoute). It runs in the transaction that
+// writes the plan: the copies are never older than the plan.
 func (s *DB) indexRoutes(ctx context.Context, tx *sql.Tx, p *lastmile.Plan) error {
 	if _, err := s.exec(ctx, tx, "DELETE FROM plan_routes WHERE plan_id = ?", p.ID); err != nil {
 		return err
 	}
 	rows := make([][]any, len(p.Routes))
-	for i, r := range p.Routes {
-		rows[i] = []any{r.ID, p.ID}
+	for i := range p.Routes {
+		data, err := json.Marshal(&p.Routes[i])
+		if err != nil {
+			return fmt.Errorf("route %s: %w", p.Routes[i].ID, err)
+		}
+		rows[i] = []any{p.Routes[i].ID, p.ID, string(data)}
 	}
-	return s.insertMany(ctx, tx, "plan_routes", []string{"route_id", "plan_id"}, rows)
+	return s.insertMany(ctx, tx, "plan_routes", []string{"route_id", "plan_id", "data"}, rows)
 }
 
 // CreatePlan stores a new plan.
@@ -66,6 +75,39 @@ func (s *DB) PlanByRoute(ctx context.Context, routeID string) (*lastmile.Plan, e
 		return nil, s.wrap("get plan by route", err)
 	}
 	return p, nil
+}
+
+// PlanRoute returns one route and its plan's identity, reading the
+// route's own document and the plan's columns, not the plan's document.
+func (s *DB) PlanRoute(ctx context.Context, routeID string) (*lastmile.PlanRoute, error) {
+	var pr lastmile.PlanRoute
+	var data sql.NullString
+	err := s.db.QueryRowContext(ctx, s.rebind(`SELECT p.id, p.version, p.station_id, p.service_date, p.status, r.data
+		FROM plan_routes r JOIN plans p ON p.id = r.plan_id WHERE r.route_id = ?`), routeID).
+		Scan(&pr.PlanID, &pr.PlanVersion, &pr.StationID, &pr.Date, &pr.PlanStatus, &data)
+	if err == sql.ErrNoRows {
+		return nil, s.wrap("get route", notFound("route", routeID))
+	}
+	if err != nil {
+		return nil, s.wrap("get route", err)
+	}
+	if !data.Valid {
+		// A row written before routes had their own copy, that the
+		// migration could not fill: read it from the plan.
+		p, err := s.PlanByRoute(ctx, routeID)
+		if err != nil {
+			return nil, err
+		}
+		rt, ok := p.Route(routeID)
+		if !ok {
+			return nil, s.wrap("get route", notFound("route", routeID))
+		}
+		return &lastmile.PlanRoute{PlanID: p.ID, PlanVersion: p.Version, StationID: p.StationID, Date: p.Date, PlanStatus: p.Status, Route: *rt}, nil
+	}
+	if err := json.Unmarshal([]byte(data.String), &pr.Route); err != nil {
+		return nil, s.wrap("get route", fmt.Errorf("route %s: %w", routeID, err))
+	}
+	return &pr, nil
 }
 
 // ListPlans lists plans by id.
