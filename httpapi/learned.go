@@ -3,8 +3,10 @@ package httpapi
 import (
 	"context"
 	"fmt"
+	"sync"
 	"time"
 
+	"github.com/lastmile-dev/lastmile"
 	"github.com/lastmile-dev/lastmile/tracking"
 )
 
@@ -72,6 +74,61 @@ func (s *Server) KeepLearned(ctx context.Context, every time.Duration, onErr fun
 			if err := s.SaveLearned(ctx); err != nil && ctx.Err() == nil {
 				onErr(err)
 			}
+		}
+	}
+}
+
+// finishedStops remembers when stops were finished through this server,
+// for the stops that leave their route when they finish (a failed attempt
+// rescheduled for another day): the route's orders no longer include
+// them, so without it the tracker would not know when they ended and
+// would learn nothing from them.
+type finishedStops struct {
+	mu sync.Mutex
+	at map[string]time.Time // by order id
+}
+
+// maxFinished bounds the stops remembered; beyond it, those finished more
+// than two days before the newest are forgotten.
+const maxFinished = 20000
+
+// note records the end of an order's stop, when its status finishes it.
+func (f *finishedStops) note(o *lastmile.Order) {
+	var at time.Time
+	switch o.Status {
+	case lastmile.StatusDelivered, lastmile.StatusReturned, lastmile.StatusCancelled, lastmile.StatusRedirected:
+		if o.ClosedAt != nil {
+			at = *o.ClosedAt
+		}
+	case lastmile.StatusFailed, lastmile.StatusReattemptScheduled:
+		at = o.UpdatedAt
+	}
+	if at.IsZero() {
+		return
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.at == nil {
+		f.at = map[string]time.Time{}
+	}
+	f.at[o.ID] = at
+	if len(f.at) > maxFinished {
+		for id, t := range f.at {
+			if at.Sub(t) > 48*time.Hour {
+				delete(f.at, id)
+			}
+		}
+	}
+}
+
+// fill sets the end of the route's finished stops that have none.
+func (f *finishedStops) fill(rt *tracking.Route) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for i := range rt.Stops {
+		st := &rt.Stops[i]
+		if st.Done && st.DoneAt.IsZero() && st.OrderID != "" {
+			st.DoneAt = f.at[st.OrderID]
 		}
 	}
 }

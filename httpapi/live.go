@@ -52,6 +52,7 @@ type live struct {
 	// learnedSaved is the learner's observation count when its values were
 	// last loaded or saved.
 	learnedSaved atomic.Uint64
+	finished     finishedStops // ends of stops that left their route
 	hub          *hub
 
 	mu        sync.Mutex
@@ -255,6 +256,7 @@ func (s *Server) activeRoute(ctx context.Context, vehicleID string) (*liveRoute,
 			return nil, err
 		}
 		lr.rt = tracking.RouteOf(lr.route, st.ID, st.Location, st.Zones, orders)
+		s.live.finished.fill(lr.rt)
 	}
 	s.live.mu.Lock()
 	s.live.routes[vehicleID] = lr
@@ -556,8 +558,8 @@ func (s *Server) lifecycleOutbox(ctx context.Context, o *lastmile.Order, topic s
 	var lr *liveRoute
 	var pr *tracking.Progress
 	if o.RouteID != "" {
-		if _, rt, err := s.route(ctx, o.RouteID); err == nil {
-			if l, err := s.activeRoute(ctx, rt.VehicleID); err == nil {
+		if ref, err := s.route(ctx, o.RouteID); err == nil {
+			if l, err := s.activeRoute(ctx, ref.Route.VehicleID); err == nil {
 				lr = l
 				s.live.mu.Lock()
 				pr = s.live.progress[o.RouteID]
@@ -618,6 +620,7 @@ func (s *Server) dispatchOutbox(ctx context.Context, p *lastmile.Plan, rt *lastm
 // stopChanged refreshes the live state after a stop changed through the
 // API: the vehicle's route is reloaded and subscribers are told.
 func (s *Server) stopChanged(o *lastmile.Order) {
+	s.live.finished.note(o)
 	s.live.mu.Lock()
 	for v, lr := range s.live.routes {
 		if lr.rt != nil && hasStop(lr.rt, o.ID) {
