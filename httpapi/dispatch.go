@@ -9,20 +9,20 @@ import (
 
 // routeFor loads a route the caller may work on: staff of its station, or
 // its own driver.
-func (s *Server) routeFor(r *http.Request, id string) (*lastmile.Plan, *lastmile.Route, error) {
-	p, rt, err := s.route(r.Context(), id)
+func (s *Server) routeFor(r *http.Request, id string) (*lastmile.PlanRoute, error) {
+	ref, err := s.route(r.Context(), id)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	k := caller(r)
 	if k.Role == lastmile.RoleDriver {
-		if rt.DriverID != k.DriverID {
-			return nil, nil, lastmile.Errorf(lastmile.ENotFound, "", "not found")
+		if ref.Route.DriverID != k.DriverID {
+			return nil, lastmile.Errorf(lastmile.ENotFound, "", "not found")
 		}
-	} else if err := seeStation(r, p.StationID); err != nil {
-		return nil, nil, err
+	} else if err := seeStation(r, ref.StationID); err != nil {
+		return nil, err
 	}
-	return p, rt, nil
+	return ref, nil
 }
 
 // routeOrders returns the orders of a route by id.
@@ -45,18 +45,19 @@ func (s *Server) routeOrders(r *http.Request, routeID string) (map[string]*lastm
 }
 
 func (s *Server) manifest(w http.ResponseWriter, r *http.Request) error {
-	p, rt, err := s.routeFor(r, pathID(r, "id"))
+	ref, err := s.routeFor(r, pathID(r, "id"))
 	if err != nil {
 		return err
 	}
-	if p.Status != lastmile.PlanPublished {
-		return lastmile.Errorf(lastmile.ETransition, "status", "plan %s is %s: manifests exist for published plans", p.ID, p.Status)
+	rt := &ref.Route
+	if ref.PlanStatus != lastmile.PlanPublished {
+		return lastmile.Errorf(lastmile.ETransition, "status", "plan %s is %s: manifests exist for published plans", ref.PlanID, ref.PlanStatus)
 	}
 	orders, err := s.routeOrders(r, rt.ID)
 	if err != nil {
 		return err
 	}
-	m := lastmile.Manifest{PlanID: p.ID, RouteID: rt.ID, StationID: p.StationID, Date: p.Date, VehicleID: rt.VehicleID, DriverID: rt.DriverID,
+	m := lastmile.Manifest{PlanID: ref.PlanID, RouteID: rt.ID, StationID: ref.StationID, Date: ref.Date, VehicleID: rt.VehicleID, DriverID: rt.DriverID,
 		Stops: []lastmile.ManifestStop{}, Missing: []string{}}
 	for _, st := range rt.Stops {
 		o := orders[st.OrderID]
@@ -94,18 +95,19 @@ func (s *Server) scan(w http.ResponseWriter, r *http.Request) error {
 	if req.Barcode == "" || len(req.Barcode) > 64 {
 		return lastmile.Invalidf("barcode", "required, at most 64 characters")
 	}
-	p, rt, err := s.routeFor(r, pathID(r, "id"))
+	ref, err := s.routeFor(r, pathID(r, "id"))
 	if err != nil {
 		return err
 	}
-	if p.Status != lastmile.PlanPublished {
-		return lastmile.Errorf(lastmile.ETransition, "status", "plan %s is %s: publish it before loading", p.ID, p.Status)
+	rt := &ref.Route
+	if ref.PlanStatus != lastmile.PlanPublished {
+		return lastmile.Errorf(lastmile.ETransition, "status", "plan %s is %s: publish it before loading", ref.PlanID, ref.PlanStatus)
 	}
 	if rt.Dispatched != nil {
 		return lastmile.Errorf(lastmile.ETransition, "status", "route %s has left the station", rt.ID)
 	}
 	res := lastmile.ScanResult{Barcode: req.Barcode}
-	o, err := s.store.OrderByBarcode(r.Context(), p.StationID, req.Barcode)
+	o, err := s.store.OrderByBarcode(r.Context(), ref.StationID, req.Barcode)
 	switch {
 	case lastmile.ErrorCode(err) == lastmile.ENotFound:
 		res.Result, res.Message = lastmile.ScanUnknown, "no parcel with this barcode at the station: set it aside"
@@ -184,9 +186,18 @@ func (s *Server) dispatch(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 	}
-	p, rt, err := s.routeFor(r, pathID(r, "id"))
+	ref, err := s.routeFor(r, pathID(r, "id"))
 	if err != nil {
 		return err
+	}
+	// Dispatch changes the plan: it works on the whole plan as stored.
+	p, err := s.store.Plan(r.Context(), ref.PlanID)
+	if err != nil {
+		return err
+	}
+	rt, ok := p.Route(ref.Route.ID)
+	if !ok {
+		return lastmile.Errorf(lastmile.ENotFound, "", "route %q not found", ref.Route.ID)
 	}
 	if p.Status != lastmile.PlanPublished {
 		return lastmile.Errorf(lastmile.ETransition, "status", "plan %s is %s: publish it before dispatch", p.ID, p.Status)

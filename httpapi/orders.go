@@ -93,24 +93,17 @@ func (s *Server) canSeeOrder(r *http.Request, o *lastmile.Order) error {
 	if o.RouteID == "" {
 		return lastmile.Errorf(lastmile.ENotFound, "", "not found")
 	}
-	_, rt, err := s.route(r.Context(), o.RouteID)
-	if err != nil || rt.DriverID != k.DriverID {
+	ref, err := s.route(r.Context(), o.RouteID)
+	if err != nil || ref.Route.DriverID != k.DriverID {
 		return lastmile.Errorf(lastmile.ENotFound, "", "not found")
 	}
 	return nil
 }
 
-// route returns a route and its plan.
-func (s *Server) route(ctx context.Context, id string) (*lastmile.Plan, *lastmile.Route, error) {
-	p, err := s.store.PlanByRoute(ctx, id)
-	if err != nil {
-		return nil, nil, err
-	}
-	rt, ok := p.Route(id)
-	if !ok {
-		return nil, nil, lastmile.Errorf(lastmile.ENotFound, "", "route %q not found", id)
-	}
-	return p, rt, nil
+// route returns a route with its plan's identity, status and version,
+// read without the plan's other routes.
+func (s *Server) route(ctx context.Context, id string) (*lastmile.PlanRoute, error) {
+	return s.store.PlanRoute(ctx, id)
 }
 
 func (s *Server) getOrder(w http.ResponseWriter, r *http.Request) error {

@@ -324,10 +324,11 @@ func (s *Server) getVehiclePosition(w http.ResponseWriter, r *http.Request) erro
 // routeProgress is GET /v1/routes/{id}/progress: live ETAs of a
 // dispatched route's remaining stops.
 func (s *Server) routeProgress(w http.ResponseWriter, r *http.Request) error {
-	_, rt, err := s.routeFor(r, pathID(r, "id"))
+	ref, err := s.routeFor(r, pathID(r, "id"))
 	if err != nil {
 		return err
 	}
+	rt := &ref.Route
 	if rt.Dispatched == nil {
 		return lastmile.Errorf(lastmile.ETransition, "status", "route %s has not been dispatched", rt.ID)
 	}
@@ -368,10 +369,11 @@ type trackStopState struct {
 // routeTrack is GET /v1/routes/{id}/track: the route's plan beside the
 // positions recorded since it was dispatched (until its end, plus an hour).
 func (s *Server) routeTrack(w http.ResponseWriter, r *http.Request) error {
-	_, rt, err := s.routeFor(r, pathID(r, "id"))
+	ref, err := s.routeFor(r, pathID(r, "id"))
 	if err != nil {
 		return err
 	}
+	rt := &ref.Route
 	out := routeTrack{RouteID: rt.ID, VehicleID: rt.VehicleID, Planned: rt.Stops, Actual: []trackPoint{}, Stops: []trackStopState{}}
 	if rt.Dispatched != nil {
 		until := rt.End.Add(time.Hour)

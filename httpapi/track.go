@@ -90,7 +90,8 @@ func (s *Server) trackViewOf(ctx context.Context, o *lastmile.Order) (*trackView
 		return nil, err
 	}
 	if o.RouteID != "" && o.ClosedAt == nil {
-		if _, rt, err := s.route(ctx, o.RouteID); err == nil {
+		if ref, err := s.route(ctx, o.RouteID); err == nil {
+			rt := &ref.Route
 			for _, stop := range rt.Stops {
 				if stop.OrderID == o.ID {
 					eta := stop.ETA
