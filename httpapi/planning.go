@@ -212,7 +212,7 @@ func (d *dayProblem) routes(sol *vrp.Solution, now time.Time) ([]lastmile.Route,
 }
 
 // solve resolves travel and runs the optimizer within limit.
-func (s *Server) solve(ctx context.Context, d *dayProblem, limit time.Duration) (*vrp.Solution, error) {
+func (s *Server) solve(ctx context.Context, d *dayProblem, limit time.Duration, algo string) (*vrp.Solution, error) {
 	s.metrics.planning.Inc()
 	defer s.metrics.planning.Dec()
 	t0 := time.Now()
@@ -225,7 +225,13 @@ func (s *Server) solve(ctx context.Context, d *dayProblem, limit time.Duration) 
 	}
 	sctx, cancel := context.WithTimeout(ctx, limit)
 	defer cancel()
-	sol, err := vrp.Solve(sctx, d.p, vrp.Options{Seed: 1, Threads: s.cfg.Threads, MaxIterations: s.cfg.PlanIterations})
+	var sol *vrp.Solution
+	var err error
+	if algo == "nearest" {
+		sol, err = vrp.NearestNeighbour(sctx, d.p)
+	} else {
+		sol, err = vrp.Solve(sctx, d.p, vrp.Options{Seed: 1, Threads: s.cfg.Threads, MaxIterations: s.cfg.PlanIterations})
+	}
 	if err != nil {
 		return nil, fmt.Errorf("plan: %w", vrpError(err))
 	}
@@ -237,6 +243,20 @@ type planRequest struct {
 	StationID  string  `json:"station_id"`
 	Date       string  `json:"date"`
 	TimeLimitS float64 `json:"time_limit_s,omitempty"`
+	// Algorithm is "optimizer" (the default) or "nearest": the
+	// nearest-neighbour baseline, to measure the optimizer against.
+	Algorithm string `json:"algorithm,omitempty"`
+}
+
+// algorithm checks a plan request's algorithm.
+func algorithm(a string) (string, error) {
+	switch a {
+	case "", "optimizer":
+		return "optimizer", nil
+	case "nearest":
+		return a, nil
+	}
+	return "", lastmile.Invalidf("algorithm", "%q is not optimizer or nearest", a)
 }
 
 func (s *Server) limit(sec float64) (time.Duration, error) {
@@ -262,7 +282,11 @@ func (s *Server) createPlan(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	p, err := s.plan(r, st, req.Date, nil, limit)
+	algo, err := algorithm(req.Algorithm)
+	if err != nil {
+		return err
+	}
+	p, err := s.plan(r, st, req.Date, nil, limit, algo)
 	if err != nil {
 		return err
 	}
@@ -272,7 +296,7 @@ func (s *Server) createPlan(w http.ResponseWriter, r *http.Request) error {
 
 // plan computes and stores a draft plan of the station's plannable orders
 // for date, keeping the locked routes of parent (a re-plan).
-func (s *Server) plan(r *http.Request, st *lastmile.Station, date string, parent *lastmile.Plan, limit time.Duration) (*lastmile.Plan, error) {
+func (s *Server) plan(r *http.Request, st *lastmile.Station, date string, parent *lastmile.Plan, limit time.Duration, algo string) (*lastmile.Plan, error) {
 	ctx := r.Context()
 	day, err := time.ParseInLocation(lastmile.DateLayout, date, st.Loc())
 	if err != nil {
@@ -336,7 +360,7 @@ func (s *Server) plan(r *http.Request, st *lastmile.Station, date string, parent
 		return nil, err
 	}
 	t0 := time.Now()
-	sol, err := s.solve(ctx, d, limit)
+	sol, err := s.solve(ctx, d, limit, algo)
 	if err != nil {
 		return nil, err
 	}
@@ -404,6 +428,7 @@ func (s *Server) listPlans(w http.ResponseWriter, r *http.Request) error {
 // replanRequest re-plans a plan.
 type replanRequest struct {
 	TimeLimitS float64 `json:"time_limit_s,omitempty"`
+	Algorithm  string  `json:"algorithm,omitempty"` // as in planRequest
 }
 
 func (s *Server) replan(w http.ResponseWriter, r *http.Request) error {
@@ -424,11 +449,15 @@ func (s *Server) replan(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	algo, err := algorithm(req.Algorithm)
+	if err != nil {
+		return err
+	}
 	st, err := s.store.Station(r.Context(), parent.StationID)
 	if err != nil {
 		return err
 	}
-	p, err := s.plan(r, st, parent.Date, parent, limit)
+	p, err := s.plan(r, st, parent.Date, parent, limit, algo)
 	if err != nil {
 		return err
 	}

@@ -1059,3 +1059,46 @@ func TestSolveTraffic(t *testing.T) {
 		t.Error("the checker accepts rush-hour times on a vehicle without traffic")
 	}
 }
+
+func TestNearestNeighbour(t *testing.T) {
+	// Jobs on a line at 10, 20, 30 and 5: from the station at 0 the
+	// nearest-neighbour tour visits 5, 10, 20, 30.
+	p := &vrp.Problem{Matrices: map[string]*vrp.Matrix{"car": lineMatrix(0, 10, 20, 30, 5)}}
+	for i := 1; i <= 4; i++ {
+		p.Jobs = append(p.Jobs, job(uint64(i), i))
+	}
+	p.Vehicles = []vrp.Vehicle{vehicle(1, 0, 0)}
+	sol, err := vrp.NearestNeighbour(context.Background(), p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep := check.Check(p, sol); !rep.Feasible {
+		t.Fatalf("checker: %v", rep.Errors)
+	}
+	if got := routeIDs(sol.Routes[0]); !reflect.DeepEqual(got, []uint64{4, 1, 2, 3}) {
+		t.Errorf("tour %v, want [4 1 2 3]", got)
+	}
+	// On random rich problems it is always feasible, and the optimizer
+	// never does worse on the objective.
+	worse := 0
+	for seed := uint64(1); seed <= 40; seed++ {
+		p := richProblem(seed)
+		nn, err := vrp.NearestNeighbour(context.Background(), p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rep := check.Check(p, nn); !rep.Feasible {
+			t.Fatalf("seed %d: checker refuses the nearest-neighbour plan: %v", seed, rep.Errors)
+		}
+		opt := solveChecked(t, p, vrp.Options{Seed: int64(seed), MaxIterations: 400})
+		// the objective: priority served, then tasks served, then cost
+		o, n := opt.Summary, nn.Summary
+		if o.Priority < n.Priority || o.Priority == n.Priority && (o.Unassigned > n.Unassigned || o.Unassigned == n.Unassigned && o.Cost > n.Cost) {
+			t.Logf("seed %d: optimizer priority %d, unassigned %d, cost %d; nearest neighbour %d, %d, %d", seed, o.Priority, o.Unassigned, o.Cost, n.Priority, n.Unassigned, n.Cost)
+			worse++
+		}
+	}
+	if worse > 2 {
+		t.Errorf("the optimizer did worse than nearest neighbour on %d of 40 problems", worse)
+	}
+}
