@@ -200,3 +200,18 @@ func migrationsBefore(t *testing.T, dir string, n int) fstest.MapFS {
 	}
 	return out
 }
+
+// TestSharedRoutes opens two stores on one database, as two servers do.
+func TestSharedRoutes(t *testing.T) {
+	dsn := newDatabase(t, adminDSN(t))
+	var stores []lastmile.Store
+	for range 2 {
+		s, err := postgres.Open(context.Background(), dsn, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { s.Close() })
+		stores = append(stores, s)
+	}
+	storetest.SharedRoutes(t, stores[0], stores[1])
+}

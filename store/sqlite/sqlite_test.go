@@ -95,3 +95,18 @@ func migrationsBefore(t *testing.T, dir string, n int) fstest.MapFS {
 	}
 	return out
 }
+
+// TestSharedRoutes opens two stores on one file.
+func TestSharedRoutes(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "lastmile.db")
+	var stores []lastmile.Store
+	for range 2 {
+		s, err := sqlite.Open(context.Background(), path, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { s.Close() })
+		stores = append(stores, s)
+	}
+	storetest.SharedRoutes(t, stores[0], stores[1])
+}

@@ -61,6 +61,17 @@ func testPlanRoute(t *testing.T, s lastmile.Store) {
 	check("created", p, "rte_one")
 	check("created", p, "rte_two")
 
+	// A route read is the caller's own: changing it changes no later read.
+	mine, err := s.PlanRoute(ctx(t), "rte_one")
+	if err != nil {
+		t.Fatal(err)
+	}
+	mine.Route.Stops[0].Location.Lat = 0
+	mine.Route.Stops[1].OrderID = "ord_x"
+	mine.Route.Stops = append(mine.Route.Stops, stop(3, "ord_y"))
+	mine.Route.DriverID = "drv_x"
+	check("after a caller changed its copy", p, "rte_one")
+
 	// Publish, dispatch one route, move a stop to the other, lock it.
 	p.Status = lastmile.PlanPublished
 	now := at.Add(time.Hour)
@@ -188,5 +199,50 @@ func RouteMigration(t *testing.T, db *sql.DB, dollar bool, open func() lastmile.
 		if got.PlanID != p.ID || got.PlanVersion != p.Version || got.PlanStatus != p.Status || !sameRoute(got.Route, r) {
 			t.Fatalf("route %s after the migration: %+v, want %+v", r.ID, got, r)
 		}
+	}
+}
+
+// SharedRoutes checks PlanRoute on two stores sharing one database, as
+// two servers do: a route read on one store is read again as the other
+// changed it.
+func SharedRoutes(t *testing.T, a, b lastmile.Store) {
+	t.Helper()
+	st := station(t, a, "A")
+	p := &lastmile.Plan{StationID: st.ID, Date: "2026-03-02", Status: lastmile.PlanDraft, Routes: []lastmile.Route{
+		{ID: "rte_shared", VehicleID: "veh_1", Stops: []lastmile.Stop{{Seq: 1, Type: "delivery", OrderID: "ord_1"}}}}}
+	if err := a.CreatePlan(ctx(t), p, admin); err != nil {
+		t.Fatal(err)
+	}
+	read := func(s lastmile.Store) *lastmile.PlanRoute {
+		t.Helper()
+		pr, err := s.PlanRoute(ctx(t), "rte_shared")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return pr
+	}
+	read(a)
+	read(b)
+	// b publishes and adds a stop; a sees both.
+	cur, err := b.Plan(ctx(t), p.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cur.Status = lastmile.PlanPublished
+	cur.Routes[0].Stops = append(cur.Routes[0].Stops, lastmile.Stop{Seq: 2, Type: "delivery", OrderID: "ord_2"})
+	if err := b.UpdatePlan(ctx(t), []*lastmile.Plan{cur}, nil, admin); err != nil {
+		t.Fatal(err)
+	}
+	if got := read(a); got.PlanVersion != 2 || got.PlanStatus != lastmile.PlanPublished || len(got.Route.Stops) != 2 {
+		t.Fatalf("the other store's change is not read: v%d %s, %d stops", got.PlanVersion, got.PlanStatus, len(got.Route.Stops))
+	}
+	// a dispatches the route; b sees it.
+	now := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
+	cur.Routes[0].Dispatched = &now
+	if err := a.UpdatePlan(ctx(t), []*lastmile.Plan{cur}, nil, admin); err != nil {
+		t.Fatal(err)
+	}
+	if got := read(b); got.PlanVersion != 3 || got.Route.Dispatched == nil || !got.Route.Dispatched.Equal(now) {
+		t.Fatalf("the other store's dispatch is not read: v%d %v", got.PlanVersion, got.Route.Dispatched)
 	}
 }

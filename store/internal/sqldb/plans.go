@@ -77,39 +77,6 @@ func (s *DB) PlanByRoute(ctx context.Context, routeID string) (*lastmile.Plan, e
 	return p, nil
 }
 
-// PlanRoute returns one route and its plan's identity, reading the
-// route's own document and the plan's columns, not the plan's document.
-func (s *DB) PlanRoute(ctx context.Context, routeID string) (*lastmile.PlanRoute, error) {
-	var pr lastmile.PlanRoute
-	var data sql.NullString
-	err := s.db.QueryRowContext(ctx, s.rebind(`SELECT p.id, p.version, p.station_id, p.service_date, p.status, r.data
-		FROM plan_routes r JOIN plans p ON p.id = r.plan_id WHERE r.route_id = ?`), routeID).
-		Scan(&pr.PlanID, &pr.PlanVersion, &pr.StationID, &pr.Date, &pr.PlanStatus, &data)
-	if err == sql.ErrNoRows {
-		return nil, s.wrap("get route", notFound("route", routeID))
-	}
-	if err != nil {
-		return nil, s.wrap("get route", err)
-	}
-	if !data.Valid {
-		// A row written before routes had their own copy, that the
-		// migration could not fill: read it from the plan.
-		p, err := s.PlanByRoute(ctx, routeID)
-		if err != nil {
-			return nil, err
-		}
-		rt, ok := p.Route(routeID)
-		if !ok {
-			return nil, s.wrap("get route", notFound("route", routeID))
-		}
-		return &lastmile.PlanRoute{PlanID: p.ID, PlanVersion: p.Version, StationID: p.StationID, Date: p.Date, PlanStatus: p.Status, Route: *rt}, nil
-	}
-	if err := json.Unmarshal([]byte(data.String), &pr.Route); err != nil {
-		return nil, s.wrap("get route", fmt.Errorf("route %s: %w", routeID, err))
-	}
-	return &pr, nil
-}
-
 // ListPlans lists plans by id.
 func (s *DB) ListPlans(ctx context.Context, f lastmile.PlanFilter) ([]*lastmile.Plan, string, error) {
 	var where []string

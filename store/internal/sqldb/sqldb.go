@@ -46,6 +46,7 @@ type DB struct {
 	d       Dialect
 	now     func() time.Time
 	queries map[string]string
+	routes  routeCache // decoded routes of PlanRoute
 }
 
 // New returns a store on db, whose schema is already migrated. now is the
