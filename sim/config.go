@@ -25,7 +25,7 @@ import (
 // Strategies of routing.
 const (
 	StrategyOptimizer = "optimizer" // POST /v1/plans
-	StrategyNearest   = "nearest"   // greedy nearest neighbour, laid out with POST /v1/plans/{id}/moves
+	StrategyNearest   = "nearest"   // the nearest-neighbour baseline: POST /v1/plans with "algorithm": "nearest"
 )
 
 // Tracker service models.

@@ -266,22 +266,18 @@ func (e *engine) importFile(f *OrderFile) error {
 	return nil
 }
 
-// plan computes, lays out (nearest neighbour) and publishes a plan of the
-// day, and schedules the dispatch of its routes.
+// plan computes (with the strategy's algorithm) and publishes a plan of
+// the day, and schedules the dispatch of its routes.
 func (e *engine) plan() error {
 	var p lastmile.Plan
 	body := map[string]any{"station_id": e.station.ID, "date": e.date}
+	if e.cfg.Strategy == StrategyNearest {
+		body["algorithm"] = "nearest"
+	}
 	if err := e.c.do(e.ctx, "POST", "/v1/plans", e.dispatcher, body, &p); err != nil {
 		return e.fail("plan", err)
 	}
 	e.planMS += p.SolveMS
-	if e.cfg.Strategy == StrategyNearest {
-		np, err := e.nearest(&p)
-		if err != nil {
-			return err
-		}
-		p = *np
-	}
 	if err := e.c.do(e.ctx, "POST", "/v1/plans/"+p.ID+"/publish", e.dispatcher, nil, &p); err != nil {
 		return e.fail("publish", err)
 	}
