@@ -195,6 +195,11 @@ type model struct {
 	plan       bool // plan mode: evaluate vehicle steps as given
 	hasRide    bool // some shipment has a maximum ride time
 	hasSoft    bool // some task has soft time windows
+	// Relations between jobs (see relations.go).
+	rels      []relation
+	taskRels  [][]int32 // relation indices of each task
+	hasRel    bool
+	hasDirect bool // some relation is direct: routes keep glued positions
 }
 
 // granularFrom is the problem size from which insertion is granular.
@@ -388,6 +393,9 @@ func compileModel(p *Problem, threads int, plan bool) (*model, error) {
 	}
 	m.costMatrices()
 	if err := m.compileSteps(); err != nil {
+		return nil, err
+	}
+	if err := m.compileRelations(); err != nil {
 		return nil, err
 	}
 	m.buildNeighbours(64, threads)

@@ -195,6 +195,25 @@ type Problem struct {
 	Shipments []Shipment
 	Vehicles  []Vehicle
 	Matrices  map[string]*Matrix // by profile
+	// Relations between jobs. JSON: top-level "lastmile": {"relations":
+	// [{"type": …, "jobs": [id, …], "vehicle": id}]}.
+	Relations []Relation
+}
+
+// Relation types.
+const (
+	RelationSameRoute = "same_route" // served by one vehicle, in any order
+	RelationSequence  = "sequence"   // by one vehicle, in the order given (other stops between)
+	RelationDirect    = "direct"     // by one vehicle, one right after the other (breaks may come between)
+)
+
+// Relation ties jobs together. It binds the jobs that are assigned: a job
+// left unassigned does not hold the others back. Vehicle, when set, is the
+// only vehicle that may serve them.
+type Relation struct {
+	Type    string
+	Jobs    []uint64
+	Vehicle *uint64
 }
 
 // Coord is a longitude/latitude pair.

@@ -62,7 +62,7 @@ func NearestNeighbour(ctx context.Context, p *Problem) (*Solution, error) {
 			}
 			cands = cands[:0]
 			for u := 0; u < m.nTasks; u++ {
-				if m.isUnit(u) && s.where[u] < 0 && m.canServe(v, &m.tasks[u]) {
+				if m.isUnit(u) && s.where[u] < 0 && m.canServe(v, &m.tasks[u]) && (!m.hasRel || m.relVehicleOK(s, u, v)) {
 					cands = append(cands, u)
 				}
 			}

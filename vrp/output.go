@@ -47,7 +47,7 @@ func (m *model) output(s *solution, elapsed time.Duration) *Solution {
 			if se == nil {
 				se = m.explainSearcher()
 			}
-			reason, blocked = m.explain(u, se)
+			reason, blocked = m.explain(s, u, se)
 		}
 		sol.Unassigned = append(sol.Unassigned, m.unassigned(u, reason, blocked))
 		if t.kind == kindPickup {
@@ -248,6 +248,7 @@ func (m *model) routeCost(v int, internal int64) int64 {
 // Causes of Blocked, in the order explain tries them on each vehicle.
 const (
 	CauseLocked     = "locked"      // the task is forced on another vehicle by vehicle steps
+	CauseRelation   = "relation"    // a related task is on another vehicle, or the relation names another
 	CauseSkills     = "skills"      // the vehicle lacks a required skill
 	CauseRideTime   = "ride_time"   // the direct drive from pickup to delivery exceeds max_ride_time
 	CauseCapacity   = "capacity"    // the amount exceeds the vehicle's capacity
@@ -259,7 +260,7 @@ const (
 // explain says why unit u could not be assigned, by trying it alone in each
 // vehicle: the reason names the furthest stage any vehicle reached, and the
 // blockers list each vehicle's own cause.
-func (m *model) explain(u int, se *searcher) (string, []Blocked) {
+func (m *model) explain(s *solution, u int, se *searcher) (string, []Blocked) {
 	x := &m.tasks[u]
 	tasks := []int{u}
 	if x.kind == kindPickup {
@@ -271,11 +272,14 @@ func (m *model) explain(u int, se *searcher) (string, []Blocked) {
 	}
 	byCause := map[string][]uint64{}
 	stage := 0 // the furthest stage reached: index into order
-	order := []string{CauseLocked, CauseSkills, CauseRideTime, CauseCapacity, CauseLimits, CauseTimeWindow, CauseNoRoom}
+	order := []string{CauseLocked, CauseRelation, CauseSkills, CauseRideTime, CauseCapacity, CauseLimits, CauseTimeWindow, CauseNoRoom}
 	// one scratch state per task: each vehicle only touches its own route
 	scratch := m.newSolution()
 	for v := range m.vehicles {
 		cause := m.vehicleCause(v, x, tasks, ride, scratch, se)
+		if cause != CauseLocked && m.hasRel && !m.relVehicleOK(s, u, v) {
+			cause = CauseRelation
+		}
 		byCause[cause] = append(byCause[cause], m.p.Vehicles[v].ID)
 		stage = max(stage, slices.Index(order, cause))
 	}
@@ -289,6 +293,8 @@ func (m *model) explain(u int, se *searcher) (string, []Blocked) {
 	switch order[stage] {
 	case CauseLocked, CauseSkills:
 		reason = "skills: no vehicle has the required skills"
+	case CauseRelation:
+		reason = "relation: the vehicle of its related jobs cannot take it"
 	case CauseRideTime:
 		reason = "ride time: the direct drive from pickup to delivery exceeds max_ride_time"
 	case CauseCapacity:

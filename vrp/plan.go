@@ -32,6 +32,7 @@ func Plan(ctx context.Context, p *Problem) (*Solution, error) {
 	sol.Summary.Delivery = make(Amount, m.dims)
 	sol.Summary.Pickup = make(Amount, m.dims)
 	served := make([]bool, len(m.tasks))
+	routeOf := make([]int, len(m.tasks)) // index in sol.Routes of a served task
 	for v := range m.vehicles {
 		if err := ctx.Err(); err != nil {
 			return nil, fmt.Errorf("plan: %w", err)
@@ -44,8 +45,12 @@ func Plan(ctx context.Context, p *Problem) (*Solution, error) {
 		m.update(r)
 		rt := m.outputRoute(r)
 		m.planViolations(v, r, &rt)
+		if m.hasRel && !m.relOrderOK(r) {
+			rt.Violations = mergeViolations(rt.Violations, []Violation{{Cause: "relation"}}) // extension
+		}
 		for _, ti := range vm.steps {
 			served[ti] = true
+			routeOf[ti] = len(sol.Routes)
 		}
 		sol.Routes = append(sol.Routes, rt)
 		sm := &sol.Summary
@@ -61,6 +66,27 @@ func Plan(ctx context.Context, p *Problem) (*Solution, error) {
 			sm.Pickup[d] += rt.Pickup[d]
 		}
 		sm.Violations = mergeViolations(sm.Violations, rt.Violations)
+	}
+	// Related jobs on two routes: both routes break the relation.
+	for _, rel := range m.rels {
+		first := -1
+		for _, ti := range rel.tasks {
+			if !served[ti] {
+				continue
+			}
+			if first < 0 {
+				first = routeOf[ti]
+			} else if r := routeOf[ti]; r != first {
+				for _, x := range []int{first, r} {
+					rt := &sol.Routes[x]
+					rt.Violations = mergeViolations(rt.Violations, []Violation{{Cause: "relation"}})
+				}
+			}
+		}
+	}
+	sol.Summary.Violations = nil
+	for i := range sol.Routes {
+		sol.Summary.Violations = mergeViolations(sol.Summary.Violations, sol.Routes[i].Violations)
 	}
 	for ti := 0; ti < m.nTasks; ti++ {
 		if !served[ti] {

@@ -28,6 +28,9 @@ type route struct {
 	// openRide[p] counts the ride-limited shipments picked before p and
 	// delivered at p or later (only when the model has ride limits).
 	openRide []int
+	// glued[k]: inserting at k would split a direct pair (only when the
+	// model has direct relations).
+	glued []bool
 }
 
 func (r *route) clone() *route {
@@ -47,6 +50,9 @@ func (r *route) clone() *route {
 	c.bwdExc = cloneRoom(r.bwdExc, 4*dims)
 	if r.openRide != nil {
 		c.openRide = cloneRoom(r.openRide, 4)
+	}
+	if r.glued != nil {
+		c.glued = cloneRoom(r.glued, 4)
 	}
 	return c
 }
@@ -289,6 +295,12 @@ func (m *model) update(r *route) {
 		r.next[0] = 1
 	}
 	r.latest[0] = vm.departBy(r.loc[0], r.loc[r.next[1]], r.latest[1])
+	if m.hasRel && !m.relOrderOK(r) {
+		r.feasible = false
+	}
+	if m.hasDirect {
+		m.glue(r)
+	}
 	// A used route lacking some of its breaks is incomplete, not infeasible:
 	// insertion into an empty route adds the breaks right after.
 	r.missing = m.missingBreaks(r)

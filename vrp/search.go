@@ -427,7 +427,7 @@ func (se *searcher) insertBest(s *solution, u int) bool {
 			}
 			for _, nb := range m.neighbours[t][:min(len(m.neighbours[t]), granularK)] {
 				v := s.where[nb]
-				if v < 0 || se.routeStamp[v] == se.stamp || !m.canServe(int(v), x) {
+				if v < 0 || se.routeStamp[v] == se.stamp || !m.canServe(int(v), x) || m.hasRel && !m.relVehicleOK(s, u, int(v)) {
 					continue
 				}
 				se.routeStamp[v] = se.stamp
@@ -435,7 +435,7 @@ func (se *searcher) insertBest(s *solution, u int) bool {
 			}
 		}
 		for v, r := range s.routes {
-			if r.nTasks == 0 && se.emptyCandidate(v, r, x) {
+			if r.nTasks == 0 && (!m.hasRel || m.relVehicleOK(s, u, v)) && se.emptyCandidate(v, r, x) {
 				se.evalRoute(r, u, &best)
 			}
 		}
@@ -443,7 +443,7 @@ func (se *searcher) insertBest(s *solution, u int) bool {
 	if best.v < 0 {
 		clear(se.seenClass)
 		for v, r := range s.routes {
-			if !m.canServe(v, x) || r.nTasks == 0 && !se.emptyCandidate(v, r, x) {
+			if !m.canServe(v, x) || m.hasRel && !m.relVehicleOK(s, u, v) || r.nTasks == 0 && !se.emptyCandidate(v, r, x) {
 				continue
 			}
 			se.evalRoute(r, u, &best)
@@ -530,8 +530,12 @@ func (se *searcher) bestJob(r *route, u int, best *insertion) {
 		return
 	}
 	n := len(r.seq)
-	for k := 1; k <= n+1; k++ {
-		if se.blinks() {
+	lo, hi := 1, n+1
+	if m.hasRel {
+		lo, hi = m.relBounds(r, u)
+	}
+	for k := lo; k <= hi; k++ {
+		if se.blinks() || m.hasDirect && r.glued[k] {
 			continue
 		}
 		dc, dt, dd := m.insertDelta(r, x, k)
@@ -587,6 +591,9 @@ func (se *searcher) bestShipment(r *route, u int, best *insertion) {
 	}
 	exc := make([]int64, D)
 	for a := 1; a <= n+1; a++ {
+		if m.hasDirect && r.glued[a] {
+			continue
+		}
 		prev := r.loc[a-1]
 		// pickup capacity at its own position
 		ok := true
@@ -650,7 +657,7 @@ func (se *searcher) bestShipment(r *route, u int, best *insertion) {
 					break
 				}
 			}
-			if se.blinks() {
+			if se.blinks() || m.hasDirect && r.glued[b] {
 				continue
 			}
 			// cost

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -526,6 +527,16 @@ func richProblem(seed uint64) *vrp.Problem {
 			j.Skills = []int{1 + r.IntN(2)}
 		}
 		p.Jobs = append(p.Jobs, j)
+	}
+	if r.IntN(3) == 0 {
+		perm := r.Perm(n)
+		k := 2 + r.IntN(2)
+		var ids []uint64
+		for _, i := range perm[:k] {
+			ids = append(ids, uint64(i+1))
+		}
+		kind := []string{vrp.RelationSameRoute, vrp.RelationSequence, vrp.RelationDirect}[r.IntN(3)]
+		p.Relations = []vrp.Relation{{Type: kind, Jobs: ids}}
 	}
 	for s := 0; s < r.IntN(4); s++ {
 		p.Shipments = append(p.Shipments, vrp.Shipment{
@@ -1100,5 +1111,147 @@ func TestNearestNeighbour(t *testing.T) {
 	}
 	if worse > 2 {
 		t.Errorf("the optimizer did worse than nearest neighbour on %d of 40 problems", worse)
+	}
+}
+
+func TestSolveRelations(t *testing.T) {
+	// Jobs 1, 2 and 3 at 10, 20 and 5 on a line from the station at 0;
+	// open routes (no end), no fixed costs.
+	build := func(vehicles int, rels ...vrp.Relation) *vrp.Problem {
+		p := &vrp.Problem{Matrices: map[string]*vrp.Matrix{"car": lineMatrix(0, 10, 20, 5, -10)}, Relations: rels}
+		for i := 1; i <= 3; i++ {
+			p.Jobs = append(p.Jobs, job(uint64(i), i))
+		}
+		for v := 1; v <= vehicles; v++ {
+			p.Vehicles = append(p.Vehicles, vehicle(uint64(v), 0, -1))
+		}
+		return p
+	}
+	for _, tc := range []struct {
+		name  string
+		p     *vrp.Problem
+		cost  int64
+		order [][]uint64
+	}{
+		{"free", build(1), 20, [][]uint64{{3, 1, 2}}},
+		{"sequence 2 before 1", build(1, vrp.Relation{Type: vrp.RelationSequence, Jobs: []uint64{2, 1}}), 30, [][]uint64{{3, 2, 1}}},
+		{"direct 1 then 3", build(1, vrp.Relation{Type: vrp.RelationDirect, Jobs: []uint64{1, 3}}), 30, [][]uint64{{1, 3, 2}}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			sol := solveChecked(t, tc.p, vrp.Options{})
+			var order [][]uint64
+			for _, r := range sol.Routes {
+				order = append(order, routeIDs(r))
+			}
+			if sol.Summary.Cost != tc.cost || !reflect.DeepEqual(order, tc.order) {
+				t.Errorf("cost %d, routes %v; want %d, %v", sol.Summary.Cost, order, tc.cost, tc.order)
+			}
+		})
+	}
+	t.Run("same route", func(t *testing.T) {
+		// Job 4 at -10: alone, two vehicles serve 1 and 4 apart (10 + 10);
+		// tied to one route they cost 10 + 20.
+		p := build(2)
+		p.Jobs = []vrp.Job{job(1, 1), job(4, 4)}
+		free := solveChecked(t, p, vrp.Options{})
+		if len(free.Routes) != 2 || free.Summary.Cost != 20 {
+			t.Fatalf("free: %d routes costing %d, want 2 costing 20", len(free.Routes), free.Summary.Cost)
+		}
+		p.Relations = []vrp.Relation{{Type: vrp.RelationSameRoute, Jobs: []uint64{4, 1}, Vehicle: ptr(uint64(2))}}
+		tied := solveChecked(t, p, vrp.Options{})
+		if len(tied.Routes) != 1 || tied.Summary.Cost != 30 || tied.Routes[0].Vehicle != 2 {
+			t.Fatalf("tied: %d routes costing %d (vehicle %d), want 1 costing 30 on vehicle 2", len(tied.Routes), tied.Summary.Cost, tied.Routes[0].Vehicle)
+		}
+	})
+	t.Run("same route over capacity", func(t *testing.T) {
+		// Two jobs of 1 unit, vehicles of 1: tied together, one is left out
+		// and explained by the relation on the other vehicle.
+		p := build(2)
+		p.Jobs = []vrp.Job{job(1, 1), job(2, 2)}
+		p.Jobs[0].Delivery, p.Jobs[1].Delivery = vrp.Amount{1}, vrp.Amount{1}
+		p.Jobs[1].Priority = 10
+		for i := range p.Vehicles {
+			p.Vehicles[i].Capacity = vrp.Amount{1}
+		}
+		p.Relations = []vrp.Relation{{Type: vrp.RelationSameRoute, Jobs: []uint64{1, 2}}}
+		sol := solveChecked(t, p, vrp.Options{})
+		if len(sol.Unassigned) != 1 || sol.Unassigned[0].ID != 1 {
+			t.Fatalf("unassigned %+v, want job 1 (job 2 has the priority)", sol.Unassigned)
+		}
+		var causes []string
+		for _, b := range sol.Unassigned[0].Blocked {
+			causes = append(causes, b.Cause)
+		}
+		if !slices.Contains(causes, vrp.CauseRelation) {
+			t.Errorf("blocked %+v: want the relation named", sol.Unassigned[0].Blocked)
+		}
+	})
+}
+
+func TestRelationsRejected(t *testing.T) {
+	base := func() *vrp.Problem {
+		p := &vrp.Problem{Matrices: map[string]*vrp.Matrix{"car": lineMatrix(0, 10, 20)}}
+		p.Jobs = []vrp.Job{job(1, 1), job(2, 2)}
+		p.Vehicles = []vrp.Vehicle{vehicle(1, 0, 0), vehicle(2, 0, 0)}
+		return p
+	}
+	for _, tc := range []struct {
+		name   string
+		mutate func(p *vrp.Problem)
+		field  string
+	}{
+		{"unknown type", func(p *vrp.Problem) { p.Relations = []vrp.Relation{{Type: "near", Jobs: []uint64{1, 2}}} }, "lastmile.relations[0].type"},
+		{"one job", func(p *vrp.Problem) { p.Relations = []vrp.Relation{{Type: vrp.RelationSameRoute, Jobs: []uint64{1}}} }, "lastmile.relations[0].jobs"},
+		{"unknown job", func(p *vrp.Problem) { p.Relations = []vrp.Relation{{Type: vrp.RelationSequence, Jobs: []uint64{1, 7}}} }, "lastmile.relations[0].jobs[1]"},
+		{"unknown vehicle", func(p *vrp.Problem) {
+			p.Relations = []vrp.Relation{{Type: vrp.RelationSequence, Jobs: []uint64{1, 2}, Vehicle: ptr(uint64(9))}}
+		}, "lastmile.relations[0].vehicle"},
+		{"cycle", func(p *vrp.Problem) {
+			p.Relations = []vrp.Relation{{Type: vrp.RelationSequence, Jobs: []uint64{1, 2}}, {Type: vrp.RelationDirect, Jobs: []uint64{2, 1}}}
+		}, "lastmile.relations[0]"},
+		{"a sequence across two vehicles", func(p *vrp.Problem) {
+			p.Vehicles[0].Steps = []vrp.VehicleStep{{Type: vrp.StepJob, ID: 1}}
+			p.Vehicles[1].Steps = []vrp.VehicleStep{{Type: vrp.StepJob, ID: 2}}
+			p.Relations = []vrp.Relation{{Type: vrp.RelationSequence, Jobs: []uint64{1, 2}}}
+		}, "lastmile.relations[0].jobs[1]"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			p := base()
+			tc.mutate(p)
+			_, err := vrp.Solve(context.Background(), p, vrp.Options{MaxIterations: 10})
+			var ie *vrp.InputError
+			if !errors.As(err, &ie) || ie.Field != tc.field {
+				t.Fatalf("got %v, want an input error at %s", err, tc.field)
+			}
+		})
+	}
+}
+
+func TestPlanReportsRelationViolations(t *testing.T) {
+	p := &vrp.Problem{Matrices: map[string]*vrp.Matrix{"car": lineMatrix(0, 10, 20)}}
+	p.Jobs = []vrp.Job{job(1, 1), job(2, 2)}
+	v1, v2 := vehicle(1, 0, 0), vehicle(2, 0, 0)
+	v1.Steps = []vrp.VehicleStep{{Type: vrp.StepJob, ID: 1}}
+	v2.Steps = []vrp.VehicleStep{{Type: vrp.StepJob, ID: 2}}
+	p.Vehicles = []vrp.Vehicle{v1, v2}
+	p.Relations = []vrp.Relation{{Type: vrp.RelationSequence, Jobs: []uint64{1, 2}}}
+	sol, err := vrp.Plan(context.Background(), p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range sol.Routes {
+		if len(r.Violations) != 1 || r.Violations[0].Cause != "relation" {
+			t.Errorf("vehicle %d: violations %+v, want relation", r.Vehicle, r.Violations)
+		}
+	}
+	// One vehicle serving them in the wrong order.
+	v1.Steps = []vrp.VehicleStep{{Type: vrp.StepJob, ID: 2}, {Type: vrp.StepJob, ID: 1}}
+	p.Vehicles = []vrp.Vehicle{v1}
+	sol, err = vrp.Plan(context.Background(), p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := sol.Summary.Violations; len(got) != 1 || got[0].Cause != "relation" {
+		t.Errorf("violations %+v, want relation", got)
 	}
 }

@@ -37,7 +37,83 @@ func (p *Problem) Validate() error {
 	if err := v.shipments(); err != nil {
 		return err
 	}
-	return v.vehicles()
+	if err := v.vehicles(); err != nil {
+		return err
+	}
+	return v.relations()
+}
+
+// relations checks the relations: known types, known and distinct jobs,
+// a known vehicle, and orders that do not contradict one another.
+func (v *validator) relations() error {
+	vehicles := map[uint64]bool{}
+	for _, vh := range v.p.Vehicles {
+		vehicles[vh.ID] = true
+	}
+	// before[a][b]: job a must come before job b (sequence and direct).
+	before := map[uint64]map[uint64]int{}
+	for i, rel := range v.p.Relations {
+		f := idxField("lastmile.relations", i)
+		switch rel.Type {
+		case RelationSameRoute, RelationSequence, RelationDirect:
+		default:
+			return inputErrorf(f+".type", "%q is not same_route, sequence or direct", rel.Type)
+		}
+		if len(rel.Jobs) < 2 {
+			return inputErrorf(f+".jobs", "a relation needs at least two jobs, got %d", len(rel.Jobs))
+		}
+		seen := map[uint64]bool{}
+		for k, id := range rel.Jobs {
+			if _, ok := v.jobIDs[id]; !ok {
+				return inputErrorf(idxField(f+".jobs", k), "no job with id %d", id)
+			}
+			if seen[id] {
+				return inputErrorf(idxField(f+".jobs", k), "job %d twice in one relation", id)
+			}
+			seen[id] = true
+		}
+		if rel.Vehicle != nil && !vehicles[*rel.Vehicle] {
+			return inputErrorf(f+".vehicle", "no vehicle with id %d", *rel.Vehicle)
+		}
+		if rel.Type == RelationSameRoute {
+			continue
+		}
+		for k := 1; k < len(rel.Jobs); k++ {
+			a, b := rel.Jobs[k-1], rel.Jobs[k]
+			if before[a] == nil {
+				before[a] = map[uint64]int{}
+			}
+			before[a][b] = i
+		}
+	}
+	// A cycle in the orders can never be met.
+	state := map[uint64]int{} // 1 visiting, 2 done
+	var visit func(a uint64) (uint64, bool)
+	visit = func(a uint64) (uint64, bool) {
+		state[a] = 1
+		for b := range before[a] {
+			switch state[b] {
+			case 1:
+				return b, false
+			case 0:
+				if c, ok := visit(b); !ok {
+					return c, false
+				}
+			}
+		}
+		state[a] = 2
+		return 0, true
+	}
+	for i, rel := range v.p.Relations {
+		for _, id := range rel.Jobs {
+			if state[id] == 0 {
+				if c, ok := visit(id); !ok {
+					return inputErrorf(idxField("lastmile.relations", i), "the relations order job %d before itself", c)
+				}
+			}
+		}
+	}
+	return nil
 }
 
 type validator struct {

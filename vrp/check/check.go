@@ -10,6 +10,7 @@ package check
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 
 	"github.com/lastmile-dev/lastmile/vrp"
@@ -129,7 +130,6 @@ func Check(p *vrp.Problem, s *vrp.Solution) *Report {
 		c.add(-1, -1, "code", "solution reports error code %d (%s)", s.Code, s.Error)
 	}
 
-	type served struct{ route, step int }
 	assigned := make(map[taskKey]served)
 	usedVehicle := make(map[int]int) // vehicle index -> route index
 	var total int64
@@ -188,6 +188,8 @@ func Check(p *vrp.Problem, s *vrp.Solution) *Report {
 		addAmount(sum.Delivery, rr.Delivery)
 		addAmount(sum.Pickup, rr.Pickup)
 	}
+
+	c.relations(s, assigned)
 
 	// Tasks a vehicle's steps bind to it must not be served by another.
 	for vi := range p.Vehicles {
@@ -1073,5 +1075,57 @@ func (c *checker) compareRoute(vi int, prefix string, r *vrp.Route, rr *RouteRep
 	}
 	if !c.sameAmount(r.Pickup, rr.Pickup) {
 		c.add(vi, -1, prefix+".pickup", "reported %v, recomputed %v", r.Pickup, rr.Pickup)
+	}
+}
+
+// served is where a task is served: route and step indices.
+type served struct{ route, step int }
+
+// relations checks the problem's relations on the served jobs: one route
+// (the relation's vehicle when it names one), the order given, and for
+// direct relations nothing but breaks between consecutive jobs.
+func (c *checker) relations(s *vrp.Solution, assigned map[taskKey]served) {
+	for i, rel := range c.p.Relations {
+		f := fmt.Sprintf("lastmile.relations[%d]", i)
+		route, split := -1, false
+		var at []served // the served jobs, in the relation's order
+		var ids []uint64
+		for _, id := range rel.Jobs {
+			sv, ok := assigned[taskKey{vrp.StepJob, id}]
+			if !ok {
+				continue
+			}
+			if route >= 0 && sv.route != route {
+				c.add(-1, -1, f, "jobs %d and %d are on two routes (routes[%d] and routes[%d])", ids[0], id, route, sv.route)
+				split = true
+				break
+			}
+			route = sv.route
+			at = append(at, sv)
+			ids = append(ids, id)
+		}
+		if route < 0 || split {
+			continue
+		}
+		if rel.Vehicle != nil && s.Routes[route].Vehicle != *rel.Vehicle {
+			c.add(-1, -1, f, "served by vehicle %d, the relation names vehicle %d", s.Routes[route].Vehicle, *rel.Vehicle)
+		}
+		if rel.Type == vrp.RelationSameRoute {
+			continue
+		}
+		for k := 1; k < len(at); k++ {
+			if at[k].step < at[k-1].step {
+				c.add(-1, -1, f, "job %d is served before job %d, against the relation's order", ids[k], ids[k-1])
+				continue
+			}
+			if rel.Type == vrp.RelationDirect && ids[k] == rel.Jobs[slices.Index(rel.Jobs, ids[k-1])+1] {
+				for x := at[k-1].step + 1; x < at[k].step; x++ {
+					if t := s.Routes[route].Steps[x].Type; t != vrp.StepBreak {
+						c.add(-1, -1, f, "a %s step comes between jobs %d and %d of a direct relation", t, ids[k-1], ids[k])
+						break
+					}
+				}
+			}
+		}
 	}
 }

@@ -879,3 +879,40 @@ func TestCheckDrivingRule(t *testing.T) {
 		t.Error("a rest step on a vehicle without a driving rule accepted")
 	}
 }
+
+func TestCheckRelations(t *testing.T) {
+	// Jobs 1, 2 and 3 at one place, 10 s away; one vehicle serves 1, 3, 2.
+	m := &vrp.Matrix{Durations: [][]int64{{0, 10}, {10, 0}}}
+	at := func(i int) vrp.Location { return vrp.Location{Index: i, HasIndex: true} }
+	p := &vrp.Problem{
+		Jobs: []vrp.Job{{ID: 1, Location: at(1)}, {ID: 2, Location: at(1)}, {ID: 3, Location: at(1)}},
+		Vehicles: []vrp.Vehicle{{ID: 1, Start: ptrLoc(at(0)), End: ptrLoc(at(0)),
+			MaxTasks: -1, MaxTravelTime: -1, MaxDistance: -1, Costs: vrp.Costs{PerHour: 3600}}},
+		Matrices: map[string]*vrp.Matrix{"car": m},
+	}
+	s := &vrp.Solution{Summary: vrp.Summary{Cost: 20, Routes: 1, Duration: 20},
+		Routes: []vrp.Route{{Vehicle: 1, Cost: 20, Duration: 20, Steps: []vrp.Step{
+			{Type: vrp.StepStart, Location: ptrLoc(at(0))},
+			{Type: vrp.StepJob, ID: 1, Location: ptrLoc(at(1)), Arrival: 10, Duration: 10},
+			{Type: vrp.StepJob, ID: 3, Location: ptrLoc(at(1)), Arrival: 10, Duration: 10},
+			{Type: vrp.StepJob, ID: 2, Location: ptrLoc(at(1)), Arrival: 10, Duration: 10},
+			{Type: vrp.StepEnd, Location: ptrLoc(at(0)), Arrival: 20, Duration: 20},
+		}}}}
+	two := uint64(2)
+	for _, tc := range []struct {
+		rel vrp.Relation
+		ok  bool
+	}{
+		{vrp.Relation{Type: vrp.RelationSameRoute, Jobs: []uint64{2, 1}}, true},
+		{vrp.Relation{Type: vrp.RelationSequence, Jobs: []uint64{1, 2}}, true},
+		{vrp.Relation{Type: vrp.RelationSequence, Jobs: []uint64{2, 1}}, false},
+		{vrp.Relation{Type: vrp.RelationDirect, Jobs: []uint64{1, 3, 2}}, true},
+		{vrp.Relation{Type: vrp.RelationDirect, Jobs: []uint64{1, 2}}, false},
+		{vrp.Relation{Type: vrp.RelationSameRoute, Jobs: []uint64{1, 2}, Vehicle: &two}, false},
+	} {
+		p.Relations = []vrp.Relation{tc.rel}
+		if rep := Check(p, s); rep.Feasible != tc.ok {
+			t.Errorf("%s %v: feasible %v, want %v (findings %v)", tc.rel.Type, tc.rel.Jobs, rep.Feasible, tc.ok, rep.Errors)
+		}
+	}
+}

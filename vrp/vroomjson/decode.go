@@ -97,6 +97,39 @@ func decodeProblem(data []byte) (*vrp.Problem, error) {
 			})
 		case "matrices":
 			return d.matrices()
+		case "lastmile":
+			return r.object(func(key string) error {
+				if key != "relations" {
+					return r.skip()
+				}
+				d.p.Relations = []vrp.Relation{}
+				return r.array(func(i int) error {
+					d.p.Relations = append(d.p.Relations, vrp.Relation{})
+					rel := &d.p.Relations[i]
+					return r.object(func(key string) error {
+						var err error
+						switch key {
+						case "type":
+							rel.Type, err = r.str()
+						case "jobs":
+							rel.Jobs = []uint64{}
+							err = r.array(func(int) error {
+								id, err := r.uint64()
+								rel.Jobs = append(rel.Jobs, id)
+								return err
+							})
+						case "vehicle":
+							var id uint64
+							if id, err = r.uint64(); err == nil {
+								rel.Vehicle = &id
+							}
+						default:
+							err = r.skip()
+						}
+						return err
+					})
+				})
+			})
 		case "matrix":
 			m, err := r.matrix()
 			d.legacy = m

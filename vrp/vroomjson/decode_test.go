@@ -432,3 +432,36 @@ func TestDecodeVehicleExtensions(t *testing.T) {
 		t.Errorf("negative max_waiting: got %v, want an error at vehicles[0].lastmile.max_waiting", err)
 	}
 }
+
+func TestDecodeRelations(t *testing.T) {
+	in := `{"vehicles":[{"id":1,"start_index":0},{"id":2,"start_index":0}],
+	 "jobs":[{"id":1,"location_index":1},{"id":2,"location_index":1},{"id":3,"location_index":1}],
+	 "lastmile":{"relations":[{"type":"direct","jobs":[3,1]},{"type":"same_route","jobs":[1,2],"vehicle":2}]},
+	 "matrices":{"car":{"durations":[[0,1],[1,0]]}}}`
+	p, err := Decode(strings.NewReader(in))
+	if err != nil {
+		t.Fatal(err)
+	}
+	two := uint64(2)
+	want := []vrp.Relation{{Type: vrp.RelationDirect, Jobs: []uint64{3, 1}}, {Type: vrp.RelationSameRoute, Jobs: []uint64{1, 2}, Vehicle: &two}}
+	if !reflect.DeepEqual(p.Relations, want) {
+		t.Fatalf("relations %+v", p.Relations)
+	}
+	var buf bytes.Buffer
+	if err := EncodeProblem(&buf, p); err != nil {
+		t.Fatal(err)
+	}
+	back, err := Decode(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(back.Relations, p.Relations) {
+		t.Errorf("round trip changed the relations: %s", buf.String())
+	}
+	bad := strings.Replace(in, `"jobs":[3,1]`, `"jobs":[3,9]`, 1)
+	_, err = Decode(strings.NewReader(bad))
+	var ie *vrp.InputError
+	if !errors.As(err, &ie) || ie.Field != "lastmile.relations[0].jobs[1]" {
+		t.Errorf("unknown job: got %v, want an error at lastmile.relations[0].jobs[1]", err)
+	}
+}

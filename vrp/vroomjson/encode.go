@@ -314,6 +314,28 @@ func EncodeProblem(w io.Writer, p *vrp.Problem) error {
 		}
 		j.close(']')
 	}
+	if p.Relations != nil {
+		j.key("lastmile")
+		j.open('{')
+		j.key("relations")
+		j.open('[')
+		for _, rel := range p.Relations {
+			j.open('{')
+			j.strField("type", rel.Type)
+			j.key("jobs")
+			j.open('[')
+			for _, id := range rel.Jobs {
+				j.uint(id)
+			}
+			j.close(']')
+			if rel.Vehicle != nil {
+				j.uintField("vehicle", *rel.Vehicle)
+			}
+			j.close('}')
+		}
+		j.close(']')
+		j.close('}')
+	}
 	if p.Matrices != nil {
 		names := make([]string, 0, len(p.Matrices))
 		for name := range p.Matrices {
