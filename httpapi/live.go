@@ -100,12 +100,16 @@ func newLive(cfg Config, now func() time.Time) *live {
 	if tc.Travel == nil {
 		tc.Travel = tracking.FromSource(cfg.Travel, "car")
 	}
-	l := &tracking.Learner{}
-	if given, ok := tc.Service.(*tracking.Learner); ok {
+	// The server always learns (and saves what it learns); a Service
+	// given in the configuration decides only the times at stops.
+	l := tc.Learner
+	if given, ok := tc.Service.(*tracking.Learner); ok && l == nil {
 		l = given
-	} else if tc.Service == nil {
-		tc.Service = l
 	}
+	if l == nil {
+		l = &tracking.Learner{}
+	}
+	tc.Learner = l
 	return &live{tr: tracking.New(tc), learner: l, hub: newHub(),
 		routes: map[string]*liveRoute{}, vehicles: map[string]cachedVehicle{}, devices: map[string]string{},
 		stored: map[string]time.Time{}, progress: map[string]*tracking.Progress{}, buckets: map[string]*bucket{},

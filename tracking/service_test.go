@@ -267,3 +267,56 @@ func TestLearnedServiceKeepsETAs(t *testing.T) {
 		}
 	}
 }
+
+type planOnly struct{}
+
+func (planOnly) ServiceS(_, _ string, planned int64) int64 { return planned }
+
+// TestLearnerBesideAnotherServiceModel keeps learning when the ETAs use
+// another service model: the learner still learns services and legs.
+func TestLearnerBesideAnotherServiceModel(t *testing.T) {
+	b := newVisit(0)
+	b.driveTo(north(b.pos, 1500))
+	b.serve("A", 3*time.Minute, 0, 6*time.Minute)
+	b.driveTo(north(b.pos, 1500))
+	b.serve("B", 3*time.Minute, 0, 6*time.Minute)
+	b.driveTo(north(b.pos, 1500))
+	l := &tracking.Learner{MinSamples: 1}
+	now := t0
+	tr := tracking.New(tracking.Config{Now: func() time.Time { return now }, Service: planOnly{}, Learner: l})
+	rt := &tracking.Route{ID: "rt_1", VehicleID: "veh_1", StationID: "st_1", Station: lastmile.Point{Lat: 43.69, Lon: 7.40},
+		Stops: append([]tracking.Stop(nil), b.v.stops...)}
+	for _, p := range b.v.fixes {
+		now = p.At
+		for i := range rt.Stops {
+			if at := b.v.doneAt[rt.Stops[i].OrderID]; !at.After(now) {
+				rt.Stops[i].Done, rt.Stops[i].DoneAt = true, at
+			}
+		}
+		if _, err := tr.Update(context.Background(), rt, p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	vs, _ := l.Export()
+	kinds := map[string]int{}
+	for _, v := range vs {
+		kinds[v.Kind] += v.N
+	}
+	if kinds[lastmile.LearnedServiceRatio] != 2 || kinds[lastmile.LearnedTraffic] != 1 {
+		t.Fatalf("learned %+v", vs)
+	}
+	if r := l.ServiceRatio("st_1", "delivery"); r < 1.4 {
+		t.Fatalf("ratio %.2f, want about 1.5 (twice the plan, blended)", r)
+	}
+	// The ETAs keep the plan's service.
+	again := &tracking.Route{ID: rt.ID, VehicleID: rt.VehicleID, StationID: rt.StationID, Station: rt.Station, Stops: b.v.stops}
+	pr, err := tr.Progress(context.Background(), again)
+	if err != nil || len(pr.ETAs) != 2 {
+		t.Fatalf("progress %+v %v", pr, err)
+	}
+	for _, e := range pr.ETAs {
+		if got := e.Departure.Sub(e.ETA); got != 3*time.Minute {
+			t.Fatalf("stop %s: %v at the door, want the plan's 3m0s", e.OrderID, got)
+		}
+	}
+}

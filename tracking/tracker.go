@@ -55,7 +55,12 @@ type Config struct {
 	Now     func() time.Time // the clock (required for determinism; default time.Now)
 	Filter  Filter
 	Travel  Estimator    // from the position to the next stop (default StraightLine{})
-	Service ServiceModel // expected time at stops (default: the plan's)
+	Service ServiceModel // expected time at stops (default: Learner, else the plan's)
+	// Learner, when set, learns service ratios and time-of-day factors
+	// from the positions; the factors scale travel times (unless Traffic
+	// is set) whatever the Service. A Service that is a *Learner is the
+	// Learner too.
+	Learner *Learner
 	Traffic func(at time.Time) float64
 	StopM   float64       // arrival radius around a stop (default 60 m)
 	Dwell   time.Duration // time inside the radius that makes an arrival (default 45 s)
@@ -154,7 +159,13 @@ type vehicle struct {
 // New returns a tracker.
 func New(cfg Config) *Tracker {
 	t := &Tracker{cfg: cfg.withDefaults(), vs: map[string]*vehicle{}}
-	t.learner, _ = t.cfg.Service.(*Learner)
+	t.learner = t.cfg.Learner
+	if l, ok := t.cfg.Service.(*Learner); ok && t.learner == nil {
+		t.learner = l
+	}
+	if t.cfg.Service == nil && t.learner != nil {
+		t.cfg.Service = t.learner
+	}
 	return t
 }
 
