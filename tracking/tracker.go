@@ -356,11 +356,18 @@ func (t *Tracker) fences(v *vehicle, rt *Route, p lastmile.Position) []Event {
 		out = append(out, e)
 		v.arrived, v.arrivedAt = best.OrderID, v.since
 		// A leg driven straight from the previous stop teaches the
-		// time-of-day factor.
+		// time-of-day factor. The plan's leg is door to door: it starts
+		// when the previous stop was finished (the van left then), not
+		// when it was 1.5 radii away, which would leave out the first
+		// 90 m and make every leg look faster than it was.
 		if j := rt.index(best.OrderID); t.learner != nil && v.departedIdx >= 0 && j == v.departedIdx+1 {
+			from := v.departedAt
+			if done := rt.Stops[v.departedIdx].DoneAt; !done.IsZero() && !done.After(from) && from.Sub(done) <= legStartSlack {
+				from = done
+			}
 			planned := rt.plannedLeg(j)
 			if planned >= time.Minute {
-				t.learner.ObserveLeg(rt.StationID, v.departedAt, planned, v.since.Sub(v.departedAt))
+				t.learner.ObserveLeg(rt.StationID, from, planned, v.since.Sub(from))
 			}
 		}
 		v.departedIdx = -1
@@ -442,6 +449,10 @@ func (t *Tracker) learnService(v *vehicle, rt *Route, p lastmile.Position, now t
 		}
 	}
 }
+
+// legStartSlack is the longest a van may take from finishing a stop to
+// leaving its radius for the leg to be timed from the stop's end.
+const legStartSlack = 5 * time.Minute
 
 func (r *Route) index(orderID string) int {
 	for i := range r.Stops {

@@ -351,9 +351,11 @@ func TestLearnedTimeOfDay(t *testing.T) {
 	for s := 315; s <= 375; s += 15 {
 		step(s, stopB)
 	}
+	// The leg runs from A's end (60 s) to entering B's radius (315 s):
+	// 4¼ min for a planned 2.
 	f := l.Factor("st_1", t0.Add(75*time.Second))
-	if f < 1.9 || f > 2.1 {
-		t.Fatalf("learned factor %.2f, want about 2 (4 min for a planned 2)", f)
+	if math.Abs(f-255.0/120) > 0.01 {
+		t.Fatalf("learned factor %.3f, want %.3f (255 s for a planned 120 s)", f, 255.0/120)
 	}
 	// One minute for A's planned three: a ratio of 1/3, blended 1:1 with
 	// the plan (one sample, MinSamples 1): 2/3.
