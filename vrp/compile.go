@@ -43,6 +43,8 @@ type task struct {
 	soft     bool  // lateness allowed (lateFrom is set)
 	etaCost  int64 // stability: internal cost per second away from eta; 0 none
 	eta      int64
+	early    int64 // soft early start: internal cost per second early; 0 none
+	maxEarly int64 // soft early start: the most seconds early
 }
 
 // soften applies soft windows to a compiled task: the last window's end is
@@ -53,6 +55,13 @@ func (m *model) soften(t *task, sw *SoftWindows) {
 	}
 	if sw.ETACostPerHour > 0 {
 		t.eta, t.etaCost = sw.ETA, sw.ETACostPerHour*1000
+		m.hasSoft = true
+	}
+	if sw.EarlyCostPerHour > 0 && sw.MaxEarliness != 0 {
+		t.early, t.maxEarly = sw.EarlyCostPerHour*1000, sw.MaxEarliness
+		if sw.MaxEarliness < 0 {
+			t.maxEarly = maxTime
+		}
 		m.hasSoft = true
 	}
 	if sw.LateCostPerHour == 0 && sw.MaxLateness < 0 {

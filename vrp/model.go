@@ -27,9 +27,10 @@ type TimeWindow struct {
 type Amount []int64
 
 // SoftWindows lets a task start after its last time window ends, at a
-// cost per hour late (VROOM's windows are hard), and prices changes to a
-// promised ETA. JSON: "lastmile": {"late_cost_per_hour": c,
-// "max_lateness": s, "eta": t, "eta_cost_per_hour": c}.
+// cost per hour late (VROOM's windows are hard), or before its window opens,
+// at a cost per hour early, and prices changes to a promised ETA. JSON:
+// "lastmile": {"late_cost_per_hour": c, "max_lateness": s, "eta": t,
+// "eta_cost_per_hour": c, "early_cost_per_hour": c, "max_earliness": s}.
 type SoftWindows struct {
 	LateCostPerHour int64 // cost units per hour of lateness
 	MaxLateness     int64 // hard bound on the lateness in seconds; negative: none
@@ -38,6 +39,13 @@ type SoftWindows struct {
 	// (the stability term). JSON: "eta", "eta_cost_per_hour".
 	ETA            int64
 	ETACostPerHour int64
+	// EarlyCostPerHour lets service start before the window opens, at most
+	// MaxEarliness seconds before (negative: no bound), paying this per
+	// hour early. Starting early replaces waiting, so a vehicle starts
+	// early only when its waiting_cost_per_hour is higher than this rate.
+	// JSON: "early_cost_per_hour", "max_earliness".
+	EarlyCostPerHour int64
+	MaxEarliness     int64
 }
 
 // Job is a single task at one location: a delivery (goods loaded at the

@@ -170,9 +170,13 @@ func (m *model) outputRoute(r *route) Route {
 				}
 			}
 			first = false
-			s := earliest(tk.tws, arr)
+			s := vm.startAt(tk, arr)
 			if s < 0 {
 				s = arr
+			}
+			if ws := earliest(tk.tws, arr); ws > s {
+				// soft window: served early, at a cost
+				st.Violations = append(st.Violations, Violation{Cause: "lead_time", Duration: ws - s})
 			}
 			st.Arrival = arr
 			st.WaitingTime = s - arr

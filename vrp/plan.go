@@ -190,6 +190,9 @@ func (m *model) planViolations(v int, r *route, rt *Route) {
 		}
 		// start: wait for the window (and service_after/at), never before arrival
 		start := earliest(tk.tws, arr)
+		if tk.kind != kindBreak {
+			start = vm.startAt(tk, arr) // soft early start included
+		}
 		if start < 0 {
 			start = arr
 			add(&st.Violations, "delay", arr-tk.tws[len(tk.tws)-1].End)

@@ -230,6 +230,11 @@ func (m *model) update(r *route) {
 		if s < 0 {
 			r.feasible = false
 			s = arr
+		} else if t.early > 0 && s > arr && vm.waitCost > t.early {
+			// soft early start: cheaper than waiting
+			e := s
+			s = max(arr, s-t.maxEarly)
+			r.cost += t.early * (e - s)
 		}
 		r.waiting += s - arr
 		if s-arr >= vm.rest {
@@ -371,7 +376,7 @@ func (m *model) timeFeasibleFrom(r *route, k int, t int64, cur int) bool {
 		if cur == r.loc[p-1] {
 			return arr <= r.latest[p]
 		}
-		s := earliest(tk.tws, arr)
+		s := vm.startAt(tk, arr)
 		if s < 0 {
 			return false
 		}
@@ -420,7 +425,7 @@ func (m *model) trafficDelta(r *route, x *task, k, nl int) int64 {
 	t := r.dep[k-1]
 	a := vm.travelAt(prev, x.loc, t)
 	extra := a - vm.mat.duration(prev, x.loc)
-	s := earliest(x.tws, t+a)
+	s := vm.startAt(x, t+a)
 	if s < 0 {
 		s = t + a
 	}
@@ -450,7 +455,7 @@ func (m *model) trafficDelta(r *route, x *task, k, nl int) int64 {
 		newLeg := vm.travelAt(cur, tk.loc, t)
 		oldLeg := vm.travelAt(r.loc[p-1], tk.loc, r.dep[p-1])
 		extra += (newLeg - vm.mat.duration(cur, tk.loc)) - (oldLeg - vm.mat.duration(r.loc[p-1], tk.loc))
-		st := earliest(tk.tws, t+newLeg)
+		st := vm.startAt(tk, t+newLeg)
 		if st < 0 {
 			st = t + newLeg
 		}
@@ -506,7 +511,7 @@ func (m *model) timeOKSingle(r *route, x *task, k int) bool {
 	if arr > x.tws[len(x.tws)-1].End {
 		return false
 	}
-	s := earliest(x.tws, arr)
+	s := vm.startAt(x, arr)
 	if s < 0 {
 		return false
 	}
@@ -575,6 +580,18 @@ func (r *route) startDelay() int64 {
 		return 0
 	}
 	return max(0, min(r.waiting, r.latest[0]-r.dep[0]))
+}
+
+// startAt is when the vehicle starts serving task t, arriving at arr: at
+// the earliest in its windows, or earlier where the task accepts early
+// service (soft windows) and the vehicle's waiting costs more than that.
+// -1 when the windows are over.
+func (vm *vehicleModel) startAt(t *task, arr int64) int64 {
+	s := earliest(t.tws, arr)
+	if t.early > 0 && s > arr && vm.waitCost > t.early {
+		s = max(arr, s-t.maxEarly)
+	}
+	return s
 }
 
 // travelAt is the driving time from a to b leaving at t (traffic applied).
@@ -658,7 +675,12 @@ func (m *model) outputTimes(r *route) (waits, most, work int64) {
 		if i == 0 && vm.startLoc < 0 {
 			start = arr
 		}
-		s := earliest(tk.tws, arr)
+		var s int64
+		if tk.kind == kindBreak {
+			s = earliest(tk.tws, arr)
+		} else {
+			s = vm.startAt(tk, arr)
+		}
 		if s < 0 {
 			s = arr
 		}

@@ -611,7 +611,7 @@ func (se *searcher) bestShipment(r *route, u int, best *insertion) {
 			d = vm.traffic.Travel(r.dep[a-1], d)
 		}
 		arr := r.dep[a-1] + d
-		s := earliest(pt.tws, arr)
+		s := vm.startAt(pt, arr)
 		if s < 0 {
 			continue
 		}
@@ -639,7 +639,7 @@ func (se *searcher) bestShipment(r *route, u int, best *insertion) {
 						d = vm.traffic.Travel(t, d)
 					}
 					ar := t + d
-					st := earliest(tk.tws, ar)
+					st := vm.startAt(tk, ar)
 					if st < 0 {
 						break
 					}
@@ -686,7 +686,7 @@ func (se *searcher) bestShipment(r *route, u int, best *insertion) {
 				d = vm.traffic.Travel(t, d)
 			}
 			ar := t + d
-			st := earliest(dl.tws, ar)
+			st := vm.startAt(dl, ar)
 			if st < 0 {
 				continue
 			}

@@ -526,6 +526,9 @@ func richProblem(seed uint64) *vrp.Problem {
 		if r.IntN(5) == 0 {
 			j.Skills = []int{1 + r.IntN(2)}
 		}
+		if r.IntN(5) == 0 && len(j.TimeWindows) > 0 {
+			j.Soft = &vrp.SoftWindows{MaxLateness: -1, EarlyCostPerHour: 600 + r.Int64N(3000), MaxEarliness: r.Int64N(300) - 1}
+		}
 		p.Jobs = append(p.Jobs, j)
 	}
 	if r.IntN(3) == 0 {
@@ -1253,5 +1256,43 @@ func TestPlanReportsRelationViolations(t *testing.T) {
 	}
 	if got := sol.Summary.Violations; len(got) != 1 || got[0].Cause != "relation" {
 		t.Errorf("violations %+v, want relation", got)
+	}
+}
+
+func TestSolveSoftEarlyStart(t *testing.T) {
+	// Job 1 at 10 s, job 2 10 s further, its window opening at 100 s, back
+	// 20 s from it. Waiting costs 1 a second. Served in its window, job 2
+	// waits 80 s: 40 + 80. Early service at 0.5 a second, at most 50 s
+	// early, starts it at 50 after 30 s of waiting: 40 + 30 + 25. Dearer
+	// earliness than waiting is never taken.
+	build := func(earlyCost int64) *vrp.Problem {
+		p := &vrp.Problem{Matrices: map[string]*vrp.Matrix{"car": lineMatrix(0, 10, 20)}}
+		p.Jobs = []vrp.Job{job(1, 1), {ID: 2, Location: at(2), TimeWindows: []vrp.TimeWindow{{Start: 100, End: 200}},
+			Soft: &vrp.SoftWindows{MaxLateness: -1, EarlyCostPerHour: earlyCost, MaxEarliness: 50}}}
+		v := vehicle(1, 0, 0)
+		v.WaitingCostPerHour = 3600
+		p.Vehicles = []vrp.Vehicle{v}
+		return p
+	}
+	for _, tc := range []struct {
+		name             string
+		earlyCost        int64
+		cost, lead, wait int64
+	}{
+		{"early is cheaper than waiting", 1800, 95, 50, 30},
+		{"early is dearer", 7200, 120, 0, 80},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			sol := solveChecked(t, build(tc.earlyCost), vrp.Options{})
+			var lead int64
+			for _, v := range sol.Summary.Violations {
+				if v.Cause == "lead_time" {
+					lead += v.Duration
+				}
+			}
+			if sol.Summary.Cost != tc.cost || lead != tc.lead || sol.Summary.WaitingTime != tc.wait {
+				t.Errorf("cost %d, lead time %d, waiting %d; want %d, %d, %d", sol.Summary.Cost, lead, sol.Summary.WaitingTime, tc.cost, tc.lead, tc.wait)
+			}
+		})
 	}
 }

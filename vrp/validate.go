@@ -384,6 +384,9 @@ func softWindows(f string, sw *SoftWindows) error {
 	if err := nonNegative(f+".eta_cost_per_hour", sw.ETACostPerHour); err != nil {
 		return err
 	}
+	if c := sw.EarlyCostPerHour; c < 0 || c > maxRate {
+		return inputErrorf(f+".early_cost_per_hour", "%d is outside [0, %d]", c, maxRate)
+	}
 	return nonNegative(f+".late_cost_per_hour", sw.LateCostPerHour)
 }
 

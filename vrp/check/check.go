@@ -741,6 +741,17 @@ func (c *checker) sequence(vi int, prefix string, steps []vrp.Step) RouteReport 
 					lateCost += t.soft.LateCostPerHour * late
 				}
 			}
+			if ok && t.soft != nil && t.soft.EarlyCostPerHour > 0 && t.soft.MaxEarliness != 0 && start > arrival &&
+				v.WaitingCostPerHour > t.soft.EarlyCostPerHour {
+				// soft early start: the vehicle starts early instead of
+				// waiting when waiting costs more, within max_earliness
+				opens := start
+				start = arrival
+				if e := t.soft.MaxEarliness; e > 0 {
+					start = max(arrival, opens-e)
+				}
+				lateCost += t.soft.EarlyCostPerHour * (opens - start)
+			}
 			if !ok {
 				add(k, "arrival", "%s arrives at %d, after its time windows %s", key, arrival, formatWindows(t.windows))
 			}

@@ -261,7 +261,7 @@ func (d *problemDecoder) job(j *vrp.Job) error {
 // soft reads a task's "lastmile" extension object: soft time windows.
 func (d *problemDecoder) soft() (*vrp.SoftWindows, error) {
 	r := d.r
-	sw := &vrp.SoftWindows{MaxLateness: -1}
+	sw := &vrp.SoftWindows{MaxLateness: -1, MaxEarliness: -1}
 	any := false
 	err := r.object(func(key string) error {
 		var err error
@@ -277,6 +277,15 @@ func (d *problemDecoder) soft() (*vrp.SoftWindows, error) {
 			any = true
 		case "eta":
 			sw.ETA, err = r.int64()
+			any = true
+		case "early_cost_per_hour":
+			sw.EarlyCostPerHour, err = r.int64()
+			any = true
+		case "max_earliness":
+			sw.MaxEarliness, err = r.int64()
+			if err == nil && sw.MaxEarliness < 0 {
+				err = r.errorf("negative value %d", sw.MaxEarliness)
+			}
 			any = true
 		case "eta_cost_per_hour":
 			sw.ETACostPerHour, err = r.int64()

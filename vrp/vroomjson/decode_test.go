@@ -369,17 +369,21 @@ func TestDecodeMaxRideTimeExtension(t *testing.T) {
 func TestDecodeSoftWindowsExtension(t *testing.T) {
 	in := `{"vehicles":[{"id":1,"start_index":0}],
 	 "jobs":[{"id":1,"location_index":1,"time_windows":[[0,15]],"lastmile":{"late_cost_per_hour":600,"max_lateness":120}},
-	         {"id":2,"location_index":1,"lastmile":{"late_cost_per_hour":60}}],
+	         {"id":2,"location_index":1,"lastmile":{"late_cost_per_hour":60}},
+	         {"id":3,"location_index":1,"time_windows":[[100,150]],"lastmile":{"early_cost_per_hour":900,"max_earliness":60}}],
 	 "matrices":{"car":{"durations":[[0,1],[1,0]]}}}`
 	p, err := Decode(strings.NewReader(in))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := p.Jobs[0].Soft; got == nil || *got != (vrp.SoftWindows{LateCostPerHour: 600, MaxLateness: 120}) {
+	if got := p.Jobs[0].Soft; got == nil || *got != (vrp.SoftWindows{LateCostPerHour: 600, MaxLateness: 120, MaxEarliness: -1}) {
 		t.Fatalf("jobs[0] soft windows %+v", got)
 	}
 	if got := p.Jobs[1].Soft; got == nil || got.MaxLateness != -1 {
 		t.Fatalf("jobs[1]: an absent max_lateness means none, got %+v", got)
+	}
+	if got := p.Jobs[2].Soft; got == nil || got.EarlyCostPerHour != 900 || got.MaxEarliness != 60 {
+		t.Fatalf("jobs[2]: early service read as %+v", got)
 	}
 	var buf bytes.Buffer
 	if err := EncodeProblem(&buf, p); err != nil {

@@ -615,5 +615,11 @@ func softField(j *writer, sw *vrp.SoftWindows) {
 		j.intField("eta", sw.ETA)
 		j.intField("eta_cost_per_hour", sw.ETACostPerHour)
 	}
+	if sw.EarlyCostPerHour != 0 {
+		j.intField("early_cost_per_hour", sw.EarlyCostPerHour)
+		if sw.MaxEarliness >= 0 {
+			j.intField("max_earliness", sw.MaxEarliness)
+		}
+	}
 	j.close('}')
 }
