@@ -151,19 +151,25 @@ const (
 )
 
 // Learner learns, per station, how long stops take against the plan — the
-// ratio of the actual to the planned service per stop type, an
-// exponentially weighted mean of clamped ratios — and how long legs take
-// at each hour of the day. It answers the plan's figures until it has
+// ratio of the actual to the planned service per stop type, the mean of
+// clamped ratios, exponentially weighted (ServiceAlpha) once there are
+// many — and how long legs take at each hour of the day (weighted by
+// Alpha). It answers the plan's figures until it has
 // MinSamples observations, then blends the learned ratio with the plan's
 // (weight n/(n+MinSamples)), so that a few samples move the ETAs little.
 // It is safe for concurrent use.
 type Learner struct {
-	Alpha      float64 // weight of a new observation (default 0.2)
-	MinSamples int     // default 5
-	mu         sync.Mutex
-	m          map[[2]string]*learned // service ratios by station and stop type
-	legs       map[legKey]*learned
-	changes    uint64 // observations so far, to know what is saved
+	Alpha float64 // weight of a new leg observation (default 0.2)
+	// ServiceAlpha is the weight of a new service observation (default
+	// 0.05): how long stops take at a station changes slowly, and a
+	// single stop's ratio is noisy (a recipient slow to answer the door).
+	// Until 1/ServiceAlpha stops were seen, the ratio is their plain mean.
+	ServiceAlpha float64
+	MinSamples   int // default 5
+	mu           sync.Mutex
+	m            map[[2]string]*learned // service ratios by station and stop type
+	legs         map[legKey]*learned
+	changes      uint64 // observations so far, to know what is saved
 }
 
 type legKey struct {
@@ -213,7 +219,11 @@ func (l *Learner) ObserveService(stationID, stopType string, planned, actual tim
 		return
 	}
 	x.n++
-	x.mean += l.alpha() * (r - x.mean)
+	a := l.ServiceAlpha
+	if a <= 0 || a > 1 {
+		a = 0.05
+	}
+	x.mean += max(a, 1/float64(x.n)) * (r - x.mean)
 }
 
 // ServiceRatio returns the ratio of actual to planned service the

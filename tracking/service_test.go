@@ -130,16 +130,13 @@ func (v visit) play(t *testing.T, l *tracking.Learner, late, withEnd bool) {
 	}
 }
 
-// ewMean is the learner's weighted mean of the clamped ratios.
+// ewMean is the learner's weighted mean of the clamped ratios: their
+// plain mean until 1/alpha of them, then exponentially weighted.
 func ewMean(rs []float64, alpha float64) float64 {
 	m := 0.0
 	for i, r := range rs {
 		r = min(max(r, tracking.MinServiceRatio), tracking.MaxServiceRatio)
-		if i == 0 {
-			m = r
-		} else {
-			m += alpha * (r - m)
-		}
+		m += max(alpha, 1/float64(i+1)) * (r - m)
 	}
 	return m
 }
@@ -218,7 +215,7 @@ func TestServiceLearnedPerStop(t *testing.T) {
 			if len(vs) != 1 || vs[0].Kind != lastmile.LearnedServiceRatio || vs[0].Key != "delivery" {
 				t.Fatalf("learned %+v", vs)
 			}
-			want := ewMean(b.v.ratios, 0.2)
+			want := ewMean(b.v.ratios, 0.05)
 			if vs[0].N != c.wantN || math.Abs(vs[0].Mean-want) > 0.04 {
 				t.Fatalf("learned %d stops, ratio %.3f; want %d, %.3f (true ratios %.2f)", vs[0].N, vs[0].Mean, c.wantN, want, b.v.ratios)
 			}

@@ -252,12 +252,21 @@ func TestLearnedServiceTimes(t *testing.T) {
 	if got := l.ServiceS("st", "pickup", 120); got != 120 {
 		t.Fatalf("other stop type %d", got)
 	}
-	// Outliers are clamped: a stop confirmed two hours late moves the
-	// ratio by at most Alpha×(MaxServiceRatio−mean).
+	// Outliers are clamped: a stop confirmed two hours late counts as
+	// MaxServiceRatio. The plain mean of 2, 2, 2, 4 is 2.5, blended 4:3
+	// with the plan: 1 + 1.5×4/7.
 	l.ObserveService("st", "delivery", 200*time.Second, 2*time.Hour)
-	// Mean 2 + 0.2×(4−2) = 2.4 after 4 samples, blended 4:3: 1.8.
-	if r := l.ServiceRatio("st", "delivery"); math.Abs(r-1.8) > 1e-9 {
-		t.Fatalf("ratio after an outlier %g, want 1.8", r)
+	if r, want := l.ServiceRatio("st", "delivery"), 1+1.5*4/7; math.Abs(r-want) > 1e-9 {
+		t.Fatalf("ratio after an outlier %g, want %g", r, want)
+	}
+	// Past 1/ServiceAlpha stops, a new one weighs ServiceAlpha.
+	slow := &tracking.Learner{ServiceAlpha: 0.1}
+	for range 10 {
+		slow.ObserveService("st", "delivery", 100*time.Second, 100*time.Second)
+	}
+	slow.ObserveService("st", "delivery", 100*time.Second, 300*time.Second)
+	if vs, _ := slow.Export(); len(vs) != 1 || math.Abs(vs[0].Mean-1.2) > 1e-9 {
+		t.Fatalf("after 10 stops at 1 and one at 3: %+v, want a mean of 1.2", vs)
 	}
 	// Too short a planned service, or nothing measured: ignored.
 	_, n0 := l.Export()
