@@ -18,6 +18,7 @@ const (
 	kindPickup
 	kindDelivery
 	kindBreak
+	kindReload // multi-trip: back at the vehicle's start to reload
 )
 
 // task is a compiled job, shipment step or break.
@@ -98,6 +99,7 @@ type vehicleModel struct {
 	maxDistance int64
 	mat         *travelMatrix
 	breaks      []int   // task indices of this vehicle's breaks
+	reloads     []int   // task indices of this vehicle's reloads (multi-trip)
 	steps       []int   // task indices forced in this order (vehicle steps)
 	hasCosts    bool    // the profile has a costs matrix
 	costM       []int64 // precomputed arc costs (internal units); nil: computed on the fly
@@ -209,6 +211,7 @@ type model struct {
 	taskRels  [][]int32 // relation indices of each task
 	hasRel    bool
 	hasDirect bool // some relation is direct: routes keep glued positions
+	hasReload bool // some vehicle may reload (multi-trip)
 }
 
 // granularFrom is the problem size from which insertion is granular.
@@ -397,6 +400,14 @@ func compileModel(p *Problem, threads int, plan bool) (*model, error) {
 			}
 			vm.breaks = append(vm.breaks, len(m.tasks))
 			m.tasks = append(m.tasks, t)
+		}
+		if rl := v.Reloads; rl != nil {
+			for k := range rl.Max {
+				vm.reloads = append(vm.reloads, len(m.tasks))
+				m.tasks = append(m.tasks, task{kind: kindReload, loc: vm.startLoc, service: rl.Service, tws: normWindows(nil),
+					start: zero, delta: zero, partner: -1, src: k, vehicle: vi, id: uint64(k + 1), locked: vi})
+			}
+			m.hasReload = true
 		}
 		m.vehicles = append(m.vehicles, vm)
 	}

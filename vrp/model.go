@@ -116,6 +116,9 @@ const (
 	StepDelivery StepType = "delivery"
 	StepBreak    StepType = "break"
 	StepEnd      StepType = "end"
+	// StepReload is an extension: the vehicle back at its start to reload
+	// (multi-trip, Vehicle.Reloads).
+	StepReload StepType = "reload"
 )
 
 // VehicleStep is a step a vehicle must follow (VROOM's plan mode / forced
@@ -176,7 +179,20 @@ type Vehicle struct {
 	// 45 min after 4.5 h); nil: no rule. JSON: "lastmile": {"driving_rule":
 	// {"max_driving": s, "rest": s}}.
 	DrivingRule *DrivingRule
-	Steps       []VehicleStep
+	// Reloads lets the vehicle come back to its start to reload between
+	// trips (multi-trip); nil: one trip. JSON: "lastmile": {"reloads":
+	// {"max": k, "service": s}}.
+	Reloads *Reloads
+	Steps   []VehicleStep
+}
+
+// Reloads bounds a vehicle's returns to its start: at most Max, each taking
+// Service seconds. At a reload the vehicle unloads the returns it collected
+// and loads the deliveries of its next trip; the goods of a shipment may not
+// stay on board across a reload. The solver adds a reload where it pays.
+type Reloads struct {
+	Max     int
+	Service int64
 }
 
 // DrivingRule bounds continuous driving: before a drive that would take the

@@ -139,7 +139,7 @@ func (m *model) outputRoute(r *route) Route {
 		}
 		return tr
 	}
-	for _, ti := range r.seq {
+	for i, ti := range r.seq {
 		tk := &m.tasks[ti]
 		st := Step{ID: tk.id}
 		if tk.kind == kindBreak {
@@ -207,6 +207,11 @@ func (m *model) outputRoute(r *route) Route {
 				for d := 0; d < D; d++ {
 					rt.Pickup[d] += tk.delta[d]
 				}
+			case kindReload:
+				st.Type = StepReload
+				st.Description = "reload"
+				loc := *pv.Start
+				st.Location = &loc
 			case kindDelivery:
 				st.Type = StepDelivery
 				st.Description = m.p.Shipments[tk.src].Delivery.Description
@@ -218,6 +223,9 @@ func (m *model) outputRoute(r *route) Route {
 		}
 		for d := 0; d < D; d++ {
 			load[d] += tk.delta[d]
+		}
+		if tk.kind == kindReload {
+			copy(load, r.load[(i+1)*D:(i+2)*D]) // the next trip's deliveries
 		}
 		st.Duration = travel
 		st.Distance = dist

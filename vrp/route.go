@@ -135,17 +135,30 @@ func (m *model) update(r *route) {
 	r.nTasks = 0
 	r.travel, r.distance, r.cost = 0, 0, 0
 
-	// Loads.
+	// Loads. Each trip — from the start, or from a reload (multi-trip) —
+	// loads the deliveries of the jobs it serves; a reload unloads the
+	// returns collected before it.
 	for d := 0; d < D; d++ {
 		r.load[d] = 0
 	}
-	for _, ti := range r.seq {
-		t := &m.tasks[ti]
+	trip := 0
+	for p := 1; p <= n; p++ {
+		t := &m.tasks[r.seq[p-1]]
+		if t.kind == kindReload {
+			trip = p
+			for d := 0; d < D; d++ {
+				r.load[p*D+d] = 0
+			}
+			continue
+		}
 		for d := 0; d < D; d++ {
-			r.load[d] += t.start[d]
+			r.load[trip*D+d] += t.start[d]
 		}
 	}
 	for p := 1; p < P; p++ {
+		if m.isReloadAt(r, p) {
+			continue // the load its trip starts with
+		}
 		for d := 0; d < D; d++ {
 			r.load[p*D+d] = r.load[(p-1)*D+d]
 		}
@@ -157,28 +170,28 @@ func (m *model) update(r *route) {
 		}
 	}
 	// Running maxima of the load over its limit (the capacity, or a break's
-	// max_load), forwards and backwards.
+	// max_load), forwards and backwards, within each trip.
 	for p := 0; p < P; p++ {
+		newTrip := p == 0 || m.isReloadAt(r, p)
 		for d := 0; d < D; d++ {
 			e := r.load[p*D+d] - limitAt(m, r, p, d)
-			if p > 0 {
+			if e > 0 {
+				r.feasible = false
+			}
+			if !newTrip {
 				e = max(e, r.fwdExc[(p-1)*D+d])
 			}
 			r.fwdExc[p*D+d] = e
 		}
 	}
 	for p := P - 1; p >= 0; p-- {
+		tripEnds := p == P-1 || m.isReloadAt(r, p+1)
 		for d := 0; d < D; d++ {
 			e := r.load[p*D+d] - limitAt(m, r, p, d)
-			if p < P-1 {
+			if !tripEnds {
 				e = max(e, r.bwdExc[(p+1)*D+d])
 			}
 			r.bwdExc[p*D+d] = e
-		}
-	}
-	for d := 0; d < D; d++ {
-		if r.fwdExc[(P-1)*D+d] > 0 {
-			r.feasible = false
 		}
 	}
 
@@ -207,7 +220,9 @@ func (m *model) update(r *route) {
 			r.dep[p] = s + t.service
 			continue
 		}
-		r.nTasks++
+		if t.kind != kindReload {
+			r.nTasks++
+		}
 		r.loc[p] = t.loc
 		var arr int64
 		if plain {
@@ -303,6 +318,9 @@ func (m *model) update(r *route) {
 	if m.hasRel && !m.relOrderOK(r) {
 		r.feasible = false
 	}
+	if m.hasReload && m.shipmentsAcrossReloads(r) {
+		r.feasible = false
+	}
 	if m.hasDirect {
 		m.glue(r)
 	}
@@ -334,7 +352,37 @@ func (m *model) missingBreaks(r *route) bool {
 	if len(vm.breaks) == 0 || r.nTasks == 0 {
 		return false
 	}
-	return len(r.seq)-r.nTasks != len(vm.breaks)
+	breaks := 0
+	for _, ti := range r.seq {
+		if m.tasks[ti].kind == kindBreak {
+			breaks++
+		}
+	}
+	return breaks != len(vm.breaks)
+}
+
+// isReloadAt reports whether position p of r is a reload.
+func (m *model) isReloadAt(r *route, p int) bool {
+	return m.hasReload && p >= 1 && p <= len(r.seq) && m.tasks[r.seq[p-1]].kind == kindReload
+}
+
+// shipmentsAcrossReloads reports whether a shipment's goods stay on board
+// across a reload in r.
+func (m *model) shipmentsAcrossReloads(r *route) bool {
+	open := 0
+	for _, ti := range r.seq {
+		switch m.tasks[ti].kind {
+		case kindPickup:
+			open++
+		case kindDelivery:
+			open--
+		case kindReload:
+			if open > 0 {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func grow[T any](s []T, n int) []T {
@@ -477,8 +525,8 @@ func (m *model) loadOKSingle(r *route, x *task, k int) bool {
 		if s != 0 && r.fwdExc[(k-1)*D+d]+s > 0 {
 			return false
 		}
-		if s+dl != 0 && r.bwdExc[k*D+d]+s+dl > 0 {
-			return false
+		if s+dl != 0 && r.bwdExc[k*D+d]+s+dl > 0 && !m.isReloadAt(r, k) {
+			return false // a reload at k ends x's trip: nothing after it carries x's load
 		}
 		own := r.load[(k-1)*D+d] + s + dl
 		lim := vm.capacity[d]

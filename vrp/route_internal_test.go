@@ -8,7 +8,7 @@ import (
 // randomModel builds a small problem with windows (sometimes several per
 // task), setups, service, two load dimensions with deliveries and pickups,
 // shipments and a break, compiled for the search.
-func randomModel(t *testing.T, rng *rand.Rand, n int, traffic bool) *model {
+func randomModel(t *testing.T, rng *rand.Rand, n int, traffic bool, reloads ...bool) *model {
 	t.Helper()
 	locs := n + 1
 	m := &Matrix{Durations: make([][]int64, locs), Distances: make([][]int64, locs)}
@@ -62,6 +62,10 @@ func randomModel(t *testing.T, rng *rand.Rand, n int, traffic bool) *model {
 	if rng.IntN(2) == 0 {
 		v.End = nil
 	}
+	if len(reloads) > 0 && reloads[0] {
+		v.Reloads = &Reloads{Max: 2, Service: 10}
+		v.Capacity = Amount{8, 5}
+	}
 	if traffic {
 		s := rng.Int64N(300)
 		v.Traffic = Traffic{{Start: s, End: s + 100 + rng.Int64N(200), Factor: 1.5 + 2*rng.Float64()},
@@ -81,22 +85,26 @@ func randomModel(t *testing.T, rng *rand.Rand, n int, traffic bool) *model {
 func TestInsertionChecksExact(t *testing.T) {
 	t.Run("static", func(t *testing.T) { insertionChecksExact(t, false) })
 	t.Run("traffic", func(t *testing.T) { insertionChecksExact(t, true) })
+	t.Run("reloads", func(t *testing.T) { insertionChecksExact(t, false, true) })
 }
 
 // insertionChecksExact is TestInsertionChecksExact, with or without traffic.
 // Under traffic the cost delta is an estimate (the legs next to the new
 // task at their times); its mean error against full re-timing is bounded.
-func insertionChecksExact(t *testing.T, traffic bool) {
+func insertionChecksExact(t *testing.T, traffic bool, reloads ...bool) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	checked, feasible := 0, 0
 	var errSum, exactSum float64
 	for trial := 0; trial < 300; trial++ {
-		m := randomModel(t, rng, 12, traffic)
+		m := randomModel(t, rng, 12, traffic, reloads...)
 		// grow a random feasible route by full evaluation
 		r := &route{v: 0}
 		m.update(r)
 		order := rng.Perm(m.nJobs)
 		r.seq = append(r.seq, m.vehicles[0].breaks...)
+		// reloads (multi-trip) at random places among the jobs
+		order = append(order, m.vehicles[0].reloads...)
+		rng.Shuffle(len(order), func(i, j int) { order[i], order[j] = order[j], order[i] })
 		m.update(r)
 		for _, ti := range order {
 			k := 1 + rng.IntN(len(r.seq)+1)

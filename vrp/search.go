@@ -128,6 +128,49 @@ func (m *model) score(s *solution, countFleet bool) score {
 	return sc
 }
 
+// freeReload returns a reload task of r's vehicle not in r, or -1.
+func (m *model) freeReload(r *route) int {
+	for _, rl := range m.vehicles[r.v].reloads {
+		if !slices.Contains(r.seq, rl) {
+			return rl
+		}
+	}
+	return -1
+}
+
+// dropIdleReloads removes the reloads of seq that start no trip: first in
+// the route, or followed by another reload or the end (breaks aside).
+func (m *model) dropIdleReloads(s *solution, seq []int) []int {
+	out := seq[:0]
+	served := false // a task since the start or the last reload kept
+	for i, ti := range seq {
+		t := &m.tasks[ti]
+		if t.kind != kindReload {
+			if t.kind != kindBreak {
+				served = true
+			}
+			out = append(out, ti)
+			continue
+		}
+		next := false
+		for _, tj := range seq[i+1:] {
+			if k := m.tasks[tj].kind; k == kindReload {
+				break
+			} else if k != kindBreak {
+				next = true
+				break
+			}
+		}
+		if !served || !next {
+			s.where[ti] = -1
+			continue
+		}
+		out = append(out, ti)
+		served = false
+	}
+	return out
+}
+
 // isUnit reports whether task i heads a unit (a job or a shipment pickup).
 func (m *model) isUnit(i int) bool {
 	k := m.tasks[i].kind
@@ -148,9 +191,12 @@ func (se *searcher) removeMarked(s *solution, touched []int) {
 				continue
 			}
 			seq = append(seq, ti)
-			if m.tasks[ti].kind != kindBreak {
+			if k := m.tasks[ti].kind; k != kindBreak && k != kindReload {
 				tasks++
 			}
+		}
+		if m.hasReload {
+			seq = m.dropIdleReloads(s, seq)
 		}
 		if tasks == 0 {
 			for _, ti := range seq {
@@ -260,7 +306,7 @@ func (se *searcher) ruin(s *solution) {
 func (se *searcher) markUnit(s *solution, ti int) {
 	m := se.m
 	t := &m.tasks[ti]
-	if t.locked >= 0 && t.kind != kindBreak {
+	if t.locked >= 0 && t.kind != kindBreak && t.kind != kindReload {
 		return
 	}
 	if se.mark[ti] {
@@ -301,9 +347,10 @@ func (se *searcher) drawGap() int {
 
 // insertion is a candidate place for a unit.
 type insertion struct {
-	v    int
-	pos  [2]int
-	cost int64
+	v      int
+	pos    [2]int
+	cost   int64
+	reload int32 // a reload task + 1 to insert right before the job (multi-trip); 0: none
 }
 
 // recreate reinserts removed units and unassigned ones, in one of SISR's
@@ -457,6 +504,10 @@ func (se *searcher) insertBest(s *solution, u int) bool {
 	if x.kind == kindPickup {
 		m.insertAt(r, []int{u, x.partner}, best.pos[:])
 		s.where[u], s.where[x.partner] = int32(best.v), int32(best.v)
+	} else if best.reload > 0 {
+		rl := int(best.reload - 1)
+		m.insertAt(r, []int{rl, u}, []int{best.pos[0], best.pos[0]})
+		s.where[u], s.where[rl] = int32(best.v), int32(best.v)
 	} else {
 		m.insertAt(r, []int{u}, best.pos[:1])
 		s.where[u] = int32(best.v)
@@ -548,7 +599,20 @@ func (se *searcher) bestJob(r *route, u int, best *insertion) {
 		if c-vm.waitCost*r.waiting >= best.cost {
 			continue // waiting filled by the task is the most it can save
 		}
-		if !m.routeLimitsOK(r, 1, dt, dd) || !m.loadOKSingle(r, x, k) || !m.timeOKSingle(r, x, k) {
+		if !m.routeLimitsOK(r, 1, dt, dd) {
+			continue
+		}
+		if !m.loadOKSingle(r, x, k) {
+			// multi-trip: back to the start to reload, then to x
+			if rl := m.freeReload(r); rl >= 0 && r.nTasks > 0 && k > 1 {
+				d, ok := m.exactCost(r, []int{rl, u}, []int{k, k})
+				if ok && d+extra < best.cost {
+					*best = insertion{v: r.v, pos: [2]int{k, k}, cost: d + extra, reload: int32(rl + 1)}
+				}
+			}
+			continue
+		}
+		if !m.timeOKSingle(r, x, k) {
 			continue
 		}
 		if m.hasRide && r.openRide[k] > 0 && !m.exactInsert(r, []int{u}, []int{k}) {
@@ -627,6 +691,9 @@ func (se *searcher) bestShipment(r *route, u int, best *insertion) {
 				// move the simulated state over original node b-1
 				q := b - 1
 				tk := &m.tasks[r.seq[q-1]]
+				if tk.kind == kindReload {
+					break // the goods may not stay on board across a reload
+				}
 				if tk.kind == kindBreak {
 					st := earliest(tk.tws, t)
 					if st < 0 {

@@ -570,7 +570,7 @@ func richProblem(seed uint64) *vrp.Problem {
 		if r.IntN(4) == 0 {
 			veh.MaxDistance = 12000 + r.Int64N(8000)
 		}
-		switch r.IntN(6) {
+		switch r.IntN(7) {
 		case 0:
 			veh.WaitingCostPerHour = 1800 + r.Int64N(3600)
 		case 1:
@@ -581,6 +581,8 @@ func richProblem(seed uint64) *vrp.Problem {
 			veh.DrivingRule = &vrp.DrivingRule{MaxDriving: 500 + r.Int64N(700), Rest: 30 + r.Int64N(150)}
 		case 4:
 			veh.WorkingCostPerHour, veh.MinDuration = 1800+r.Int64N(3600), r.Int64N(2000)
+		case 6:
+			veh.Reloads = &vrp.Reloads{Max: 1 + r.IntN(3), Service: r.Int64N(120)}
 		case 5:
 			start := r.Int64N(800)
 			veh.Traffic = vrp.Traffic{{Start: start, End: start + 300 + r.Int64N(600), Factor: 1.2 + r.Float64()*1.5}}
@@ -1292,6 +1294,58 @@ func TestSolveSoftEarlyStart(t *testing.T) {
 			}
 			if sol.Summary.Cost != tc.cost || lead != tc.lead || sol.Summary.WaitingTime != tc.wait {
 				t.Errorf("cost %d, lead time %d, waiting %d; want %d, %d, %d", sol.Summary.Cost, lead, sol.Summary.WaitingTime, tc.cost, tc.lead, tc.wait)
+			}
+		})
+	}
+}
+
+func TestSolveReloads(t *testing.T) {
+	// Jobs of one parcel 10 s from the station, a vehicle for 2 parcels.
+	build := func(jobs int, reloads *vrp.Reloads) *vrp.Problem {
+		p := &vrp.Problem{Matrices: map[string]*vrp.Matrix{"car": lineMatrix(0, 10)}}
+		for i := 1; i <= jobs; i++ {
+			p.Jobs = append(p.Jobs, vrp.Job{ID: uint64(i), Location: at(1), Delivery: vrp.Amount{1}})
+		}
+		v := vehicle(1, 0, 0)
+		v.Capacity = vrp.Amount{2}
+		v.Reloads = reloads
+		p.Vehicles = []vrp.Vehicle{v}
+		return p
+	}
+	count := func(r vrp.Route, typ vrp.StepType) int {
+		n := 0
+		for _, s := range r.Steps {
+			if s.Type == typ {
+				n++
+			}
+		}
+		return n
+	}
+	for _, tc := range []struct {
+		name                    string
+		jobs                    int
+		reloads                 *vrp.Reloads
+		unassigned, reloadSteps int
+		cost, end               int64
+	}{
+		{"one trip", 4, nil, 2, 0, 20, 20},
+		{"two trips", 4, &vrp.Reloads{Max: 3, Service: 30}, 0, 1, 40, 70},
+		{"at most two trips", 6, &vrp.Reloads{Max: 1, Service: 30}, 2, 1, 40, 70},
+		{"no reload needed", 2, &vrp.Reloads{Max: 3, Service: 30}, 0, 0, 20, 20},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			sol := solveChecked(t, build(tc.jobs, tc.reloads), vrp.Options{})
+			r := sol.Routes[0]
+			if len(sol.Unassigned) != tc.unassigned || count(r, vrp.StepReload) != tc.reloadSteps || sol.Summary.Cost != tc.cost ||
+				r.Steps[len(r.Steps)-1].Arrival != tc.end {
+				t.Fatalf("unassigned %d, reloads %d, cost %d, back at %d; want %d, %d, %d, %d",
+					len(sol.Unassigned), count(r, vrp.StepReload), sol.Summary.Cost, r.Steps[len(r.Steps)-1].Arrival,
+					tc.unassigned, tc.reloadSteps, tc.cost, tc.end)
+			}
+			for _, s := range r.Steps {
+				if s.Load[0] > 2 {
+					t.Errorf("%s step carries %v over the capacity", s.Type, s.Load)
+				}
 			}
 		})
 	}

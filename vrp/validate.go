@@ -474,6 +474,17 @@ func (v *validator) vehicles() error {
 		if c := vh.WaitingCostPerHour; c < 0 || c > maxRate {
 			return inputErrorf(f+".lastmile.waiting_cost_per_hour", "%d is outside [0, %d]", c, maxRate)
 		}
+		if rl := vh.Reloads; rl != nil {
+			if vh.Start == nil {
+				return inputErrorf(f+".lastmile.reloads", "reloading needs the vehicle's start, where it reloads")
+			}
+			if rl.Max < 1 || rl.Max > 50 {
+				return inputErrorf(f+".lastmile.reloads.max", "%d is outside [1, 50]", rl.Max)
+			}
+			if err := nonNegative(f+".lastmile.reloads.service", rl.Service); err != nil {
+				return err
+			}
+		}
 		if dr := vh.DrivingRule; dr != nil {
 			if dr.MaxDriving < 60 {
 				return inputErrorf(f+".lastmile.driving_rule.max_driving", "%d s: at least 60 s", dr.MaxDriving)

@@ -593,17 +593,23 @@ func (c *checker) sequence(vi int, prefix string, steps []vrp.Step) RouteReport 
 		add(-1, "", "route of vehicle %d does not finish with an end step", v.ID)
 	}
 
-	// Initial load: deliveries of the route's single jobs.
-	load := make(vrp.Amount, c.dims)
+	// Initial load: deliveries of the single jobs of the route's first
+	// trip; tripLoad gives the load a reload at step k starts with.
 	loaded := make(map[taskKey]bool)
-	for k := first; k < last; k++ {
-		if key, ok := stepTaskKey(steps[k]); ok && !loaded[key] {
-			if t := c.tasks[key]; t != nil && t.initialLoad {
-				addAmount(load, t.delivery)
-				loaded[key] = true
+	tripLoad := func(from int) vrp.Amount {
+		load := make(vrp.Amount, c.dims)
+		for k := from; k < last && steps[k].Type != vrp.StepReload; k++ {
+			if key, ok := stepTaskKey(steps[k]); ok && !loaded[key] {
+				if t := c.tasks[key]; t != nil && t.initialLoad {
+					addAmount(load, t.delivery)
+					loaded[key] = true
+				}
 			}
 		}
+		return load
 	}
+	load := tripLoad(first)
+	onBoard := 0 // shipments picked up and not yet delivered
 
 	// Start time.
 	var t0 int64
@@ -706,6 +712,7 @@ func (c *checker) sequence(vi int, prefix string, steps []vrp.Step) RouteReport 
 	shipSeen := make(map[int][2]int) // shipment -> step index of pickup, delivery (+1; 0 = absent)
 	var lateCost int64               // Σ late_cost_per_hour × seconds late
 	var maxWait int64                // the longest waiting before one step
+	reloads := 0                     // reload steps so far
 
 	for k := first; k < last; k++ {
 		s := &steps[k]
@@ -771,6 +778,12 @@ func (c *checker) sequence(vi int, prefix string, steps []vrp.Step) RouteReport 
 			}
 			subAmount(load, t.delivery)
 			addAmount(load, t.pickup)
+			switch s.Type {
+			case vrp.StepPickup:
+				onBoard++
+			case vrp.StepDelivery:
+				onBoard--
+			}
 			addAmount(rr.Delivery, t.delivery)
 			addAmount(rr.Pickup, t.pickup)
 
@@ -809,6 +822,37 @@ func (c *checker) sequence(vi int, prefix string, steps []vrp.Step) RouteReport 
 				Load: cloneAmount(load),
 			})
 
+		case vrp.StepReload:
+			rl := v.Reloads
+			if rl == nil || v.Start == nil {
+				add(k, "type", "reload step but vehicle %d may not reload", v.ID)
+				continue
+			}
+			reloads++
+			if reloads > rl.Max {
+				add(k, "type", "reload %d of vehicle %d, over its %d", reloads, v.ID, rl.Max)
+			}
+			if onBoard > 0 {
+				add(k, "type", "reload with a shipment's goods on board")
+			}
+			travelTo(k, startLoc)
+			compare(k, "arrival", s.Arrival, now)
+			compare(k, "waiting_time", s.WaitingTime, 0)
+			compare(k, "setup", s.Setup, 0)
+			compare(k, "service", s.Service, rl.Service)
+			compare(k, "duration", s.Duration, cum.duration)
+			compare(k, "distance", s.Distance, cum.distance)
+			rested(0)
+			now += rl.Service
+			if startLoc >= 0 {
+				loc = startLoc
+			}
+			rr.Service += rl.Service
+			load = tripLoad(k + 1)
+			compareLoad(k, s.Load, load)
+			checkCapacity(k)
+			rr.Steps = append(rr.Steps, StepReport{Type: vrp.StepReload, Location: loc, Arrival: s.Arrival,
+				Service: rl.Service, Duration: cum.duration, Distance: cum.distance, Load: cloneAmount(load)})
 		case vrp.StepBreak:
 			if s.Rest {
 				// a rest of the driving rule, where the vehicle is

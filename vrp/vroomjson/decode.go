@@ -494,6 +494,21 @@ func (d *problemDecoder) vehicle(v *vrp.Vehicle) error {
 					v.WorkingCostPerHour, err = r.int64()
 				case "min_duration":
 					v.MinDuration, err = r.int64()
+				case "reloads":
+					rl := &vrp.Reloads{}
+					v.Reloads = rl
+					err = r.object(func(key string) error {
+						var err error
+						switch key {
+						case "max":
+							rl.Max, err = r.int()
+						case "service":
+							rl.Service, err = r.int64()
+						default:
+							err = r.skip()
+						}
+						return err
+					})
 				case "driving_rule":
 					dr := &vrp.DrivingRule{}
 					v.DrivingRule = dr

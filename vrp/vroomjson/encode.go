@@ -531,7 +531,7 @@ func writeVehicle(j *writer, v *vrp.Vehicle) {
 		j.intField("max_distance", v.MaxDistance)
 	}
 	if v.MaxDuration != 0 || v.MaxWaiting != nil || v.WaitingCostPerHour != 0 || v.BalanceCostPerHour2 != 0 || v.DrivingRule != nil ||
-		v.WorkingCostPerHour != 0 || v.MinDuration != 0 || v.Traffic != nil {
+		v.WorkingCostPerHour != 0 || v.MinDuration != 0 || v.Traffic != nil || v.Reloads != nil {
 		j.key("lastmile")
 		j.open('{')
 		if v.MaxDuration != 0 {
@@ -564,6 +564,13 @@ func writeVehicle(j *writer, v *vrp.Vehicle) {
 				j.close('}')
 			}
 			j.close(']')
+		}
+		if rl := v.Reloads; rl != nil {
+			j.key("reloads")
+			j.open('{')
+			j.intField("max", int64(rl.Max))
+			j.intField("service", rl.Service)
+			j.close('}')
 		}
 		if dr := v.DrivingRule; dr != nil {
 			j.key("driving_rule")

@@ -164,7 +164,7 @@ func stepType(rd *reader) (vrp.StepType, error) {
 		return "", err
 	}
 	switch st := vrp.StepType(t); st {
-	case vrp.StepStart, vrp.StepJob, vrp.StepPickup, vrp.StepDelivery, vrp.StepBreak, vrp.StepEnd:
+	case vrp.StepStart, vrp.StepJob, vrp.StepPickup, vrp.StepDelivery, vrp.StepBreak, vrp.StepEnd, vrp.StepReload:
 		return st, nil
 	}
 	return "", rd.errorf("unknown step type %q", t)
