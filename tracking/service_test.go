@@ -96,6 +96,12 @@ func (b *visitBuilder) serve(id string, planned, wait, actual time.Duration) {
 // every stop is already finished. withEnd says whether the route knows
 // when its stops were finished.
 func (v visit) play(t *testing.T, l *tracking.Learner, late, withEnd bool) {
+	v.playDropping(t, l, late, withEnd, false)
+}
+
+// playDropping is play; with dropWindow, a finished stop loses its time
+// window, as a failed stop rescheduled for another day does.
+func (v visit) playDropping(t *testing.T, l *tracking.Learner, late, withEnd, dropWindow bool) {
 	t.Helper()
 	now := t0
 	tr := tracking.New(tracking.Config{Now: func() time.Time { return now }, Service: l})
@@ -108,10 +114,17 @@ func (v visit) play(t *testing.T, l *tracking.Learner, late, withEnd bool) {
 				if withEnd {
 					rt.Stops[i].DoneAt = at
 				}
+				if dropWindow {
+					rt.Stops[i].Window = nil
+				}
 			}
 		}
 	}
 	if late {
+		// The route is dispatched (its ETAs computed) before the day.
+		if _, err := tr.Progress(context.Background(), rt); err != nil {
+			t.Fatal(err)
+		}
 		now = v.fixes[len(v.fixes)-1].At.Add(time.Minute)
 		finish(now)
 	}
@@ -155,6 +168,7 @@ func TestServiceLearnedPerStop(t *testing.T) {
 		noise   float64
 		late    bool
 		withEnd bool
+		drop    bool // finished stops lose their window
 		wantN   int
 	}{
 		{name: "co-located stops", withEnd: true, wantN: 4, build: func(b *visitBuilder) {
@@ -173,6 +187,16 @@ func TestServiceLearnedPerStop(t *testing.T) {
 			b.serve("A", m, 25*time.Minute, 190*time.Second)
 			b.driveTo(north(b.pos, 40))
 			b.serve("B", 2*m, 10*time.Minute, 5*time.Minute)
+			b.driveTo(north(b.pos, 1500))
+		}},
+		{name: "failed, rescheduled without its window", withEnd: true, drop: true, wantN: 1, build: func(b *visitBuilder) {
+			b.driveTo(north(b.pos, 1500))
+			b.serve("A", m, 15*time.Minute, 70*time.Second)
+			b.driveTo(north(b.pos, 1500))
+		}},
+		{name: "failed and uploaded late, rescheduled without its window", late: true, withEnd: true, drop: true, wantN: 1, build: func(b *visitBuilder) {
+			b.driveTo(north(b.pos, 1500))
+			b.serve("A", m, 15*time.Minute, 70*time.Second)
 			b.driveTo(north(b.pos, 1500))
 		}},
 		{name: "noisy GPS", noise: 15, withEnd: true, wantN: 3, build: func(b *visitBuilder) {
@@ -204,7 +228,7 @@ func TestServiceLearnedPerStop(t *testing.T) {
 			b := newVisit(c.noise)
 			c.build(b)
 			l := &tracking.Learner{MinSamples: 1}
-			b.v.play(t, l, c.late, c.withEnd)
+			b.v.playDropping(t, l, c.late, c.withEnd, c.drop)
 			vs, _ := l.Export()
 			if c.wantN == 0 {
 				if len(vs) != 0 {

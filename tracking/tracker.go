@@ -149,6 +149,7 @@ type vehicle struct {
 	entered   map[string]time.Time
 	near      map[string]lastmile.Point
 	finished  map[string]time.Time
+	windows   map[string]lastmile.Window // by order, as last seen (a failed stop leaves the route without it)
 	learnedAt map[string]bool
 	atStation *bool
 	zones     map[string]bool
@@ -175,7 +176,8 @@ func (t *Tracker) vehicle(id string) *vehicle {
 	v := t.vs[id]
 	if v == nil {
 		v = &vehicle{zones: map[string]bool{}, approach: map[string]bool{}, risk: map[string]string{}, departedIdx: -1,
-			entered: map[string]time.Time{}, near: map[string]lastmile.Point{}, finished: map[string]time.Time{}, learnedAt: map[string]bool{}}
+			entered: map[string]time.Time{}, near: map[string]lastmile.Point{}, finished: map[string]time.Time{},
+			windows: map[string]lastmile.Window{}, learnedAt: map[string]bool{}}
 		t.vs[id] = v
 	}
 	return v
@@ -232,6 +234,11 @@ func (t *Tracker) Update(ctx context.Context, rt *Route, p lastmile.Position) (R
 		clear(v.near)
 		clear(v.finished)
 		clear(v.learnedAt)
+		for id, w := range v.windows { // kept across routes, seen at dispatch
+			if p.At.Sub(w.End) > 24*time.Hour {
+				delete(v.windows, id)
+			}
+		}
 	}
 	res.Events = t.fences(v, rt, p)
 	if rt == nil {
@@ -256,6 +263,9 @@ func (t *Tracker) Progress(ctx context.Context, rt *Route) (*Progress, error) {
 	v.mu.Lock()
 	defer v.mu.Unlock()
 	now := t.cfg.Now()
+	if t.learner != nil {
+		rememberWindows(v, rt)
+	}
 	var p lastmile.Position
 	if v.last != nil {
 		p = *v.last
@@ -385,7 +395,8 @@ func (t *Tracker) fences(v *vehicle, rt *Route, p lastmile.Position) []Event {
 //     is 1.5 radii away from it, so that stops closer together than that
 //     would share one dwell);
 //   - the start of the stop's time window (a van early for a window waits
-//     at the door, which is not service);
+//     at the door, which is not service), as last seen: a failed stop
+//     rescheduled for another day leaves the route without its window;
 //   - the end of any other stop finished meanwhile (stops at the same
 //     place are served one after the other: each gets its own share).
 //
@@ -413,6 +424,7 @@ func (t *Tracker) learnService(v *vehicle, rt *Route, p lastmile.Position, now t
 			v.near[s.OrderID], v.entered[s.OrderID] = *s.Location, p.At
 		}
 	}
+	rememberWindows(v, rt)
 	for i := range rt.Stops {
 		s := &rt.Stops[i]
 		if s.OrderID == "" || !s.Done {
@@ -436,7 +448,7 @@ func (t *Tracker) learnService(v *vehicle, rt *Route, p lastmile.Position, now t
 		if s.DoneAt.IsZero() || !ok {
 			continue
 		}
-		if w := s.Window; w != nil && w.Start.After(start) {
+		if w, ok := v.windows[s.OrderID]; ok && w.Start.After(start) {
 			start = w.Start
 		}
 		for id, at := range v.finished {
@@ -446,6 +458,16 @@ func (t *Tracker) learnService(v *vehicle, rt *Route, p lastmile.Position, now t
 		}
 		if actual := s.DoneAt.Sub(start); actual > 0 {
 			t.learner.ObserveService(rt.StationID, s.Type, time.Duration(s.ServiceS())*time.Second, actual)
+		}
+	}
+}
+
+// rememberWindows keeps the time windows of the route's stops, for the
+// service learning of stops that leave the route without theirs.
+func rememberWindows(v *vehicle, rt *Route) {
+	for i := range rt.Stops {
+		if s := &rt.Stops[i]; s.OrderID != "" && s.Window != nil {
+			v.windows[s.OrderID] = *s.Window
 		}
 	}
 }
