@@ -211,6 +211,7 @@ type model struct {
 	taskRels  [][]int32 // relation indices of each task
 	hasRel    bool
 	hasDirect bool // some relation is direct: routes keep glued positions
+	hasGroups bool // some relation is alternative or max_served
 	hasReload bool // some vehicle may reload (multi-trip)
 }
 

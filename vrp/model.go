@@ -229,6 +229,13 @@ const (
 	RelationSameRoute = "same_route" // served by one vehicle, in any order
 	RelationSequence  = "sequence"   // by one vehicle, in the order given (other stops between)
 	RelationDirect    = "direct"     // by one vehicle, one right after the other (breaks may come between)
+	// RelationAlternative: at most one of the jobs is served — the same
+	// delivery at the home address or a locker, say; the group counts as one
+	// task for the objective.
+	RelationAlternative = "alternative"
+	// RelationMaxServed: at most Max of the jobs are served (a locker's
+	// free compartments).
+	RelationMaxServed = "max_served"
 )
 
 // Relation ties jobs together. It binds the jobs that are assigned: a job
@@ -237,7 +244,8 @@ const (
 type Relation struct {
 	Type    string
 	Jobs    []uint64
-	Vehicle *uint64
+	Vehicle *uint64 // same_route, sequence, direct
+	Max     int     // max_served
 }
 
 // Coord is a longitude/latitude pair.

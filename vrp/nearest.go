@@ -62,7 +62,8 @@ func NearestNeighbour(ctx context.Context, p *Problem) (*Solution, error) {
 			}
 			cands = cands[:0]
 			for u := 0; u < m.nTasks; u++ {
-				if m.isUnit(u) && s.where[u] < 0 && m.canServe(v, &m.tasks[u]) && (!m.hasRel || m.relVehicleOK(s, u, v)) {
+				if m.isUnit(u) && s.where[u] < 0 && m.canServe(v, &m.tasks[u]) && (!m.hasRel || m.relVehicleOK(s, u, v)) &&
+					(!m.hasGroups || !m.groupBlocked(s, u)) {
 					cands = append(cands, u)
 				}
 			}

@@ -34,11 +34,20 @@ func (m *model) output(s *solution, elapsed time.Duration) *Solution {
 	}
 	sol.Summary.Routes = len(sol.Routes)
 	unas := slices.Clone(s.unas)
+	if m.hasGroups {
+		// every job left out, whichever of its group s.unas lists
+		unas = unas[:0]
+		for u := 0; u < m.nTasks; u++ {
+			if m.isUnit(u) && s.where[u] < 0 {
+				unas = append(unas, u)
+			}
+		}
+	}
 	slices.Sort(unas)
 	var se *searcher // made on the first explanation
 	for _, u := range unas {
 		t := &m.tasks[u]
-		if t.kind == kindBreak {
+		if t.kind == kindBreak || m.hasGroups && m.servedAlternative(s, u) {
 			continue
 		}
 		reason := "time limit: the search stopped before this task could be placed"
@@ -289,7 +298,7 @@ func (m *model) explain(s *solution, u int, se *searcher) (string, []Blocked) {
 	scratch := m.newSolution()
 	for v := range m.vehicles {
 		cause := m.vehicleCause(v, x, tasks, ride, scratch, se)
-		if cause != CauseLocked && m.hasRel && !m.relVehicleOK(s, u, v) {
+		if cause != CauseLocked && m.hasRel && (!m.relVehicleOK(s, u, v) || m.hasGroups && m.groupBlocked(s, u)) {
 			cause = CauseRelation
 		}
 		byCause[cause] = append(byCause[cause], m.p.Vehicles[v].ID)
@@ -306,7 +315,7 @@ func (m *model) explain(s *solution, u int, se *searcher) (string, []Blocked) {
 	case CauseLocked, CauseSkills:
 		reason = "skills: no vehicle has the required skills"
 	case CauseRelation:
-		reason = "relation: the vehicle of its related jobs cannot take it"
+		reason = "relation: the vehicle of its related jobs cannot take it, or its group (alternatives, a full locker) is served"
 	case CauseRideTime:
 		reason = "ride time: the direct drive from pickup to delivery exceeds max_ride_time"
 	case CauseCapacity:

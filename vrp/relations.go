@@ -10,6 +10,12 @@ type relation struct {
 	kind    string
 	tasks   []int // task indices, in the relation's order
 	vehicle int   // the only vehicle allowed; -1: any
+	max     int   // max_served
+}
+
+// binds reports whether the relation ties its jobs to one vehicle.
+func (rel *relation) binds() bool {
+	return rel.kind == RelationSameRoute || rel.kind == RelationSequence || rel.kind == RelationDirect
 }
 
 // compileRelations indexes the relations by task and refuses the ones that
@@ -40,7 +46,7 @@ func (m *model) compileRelations() error {
 			ti := byID[id]
 			cr.tasks = append(cr.tasks, ti)
 			m.taskRels[ti] = append(m.taskRels[ti], int32(i))
-			if l := m.tasks[ti].locked; l >= 0 && !m.plan { // plan mode reports violations instead
+			if l := m.tasks[ti].locked; l >= 0 && !m.plan && cr.binds() { // plan mode reports violations instead
 				if locked >= 0 && l != locked {
 					other := "the relation's vehicle"
 					if lockedBy >= 0 {
@@ -51,8 +57,26 @@ func (m *model) compileRelations() error {
 				locked, lockedBy = l, k
 			}
 		}
-		if rel.Type == RelationDirect {
+		if !m.plan && (rel.Type == RelationAlternative || rel.Type == RelationMaxServed) {
+			locked, most := 0, 1
+			if rel.Type == RelationMaxServed {
+				most = rel.Max
+			}
+			for _, ti := range cr.tasks {
+				if m.tasks[ti].locked >= 0 {
+					locked++
+				}
+			}
+			if locked > most {
+				return inputErrorf(f+".jobs", "vehicle steps serve %d of its jobs, at most %d may be served", locked, most)
+			}
+		}
+		switch rel.Type {
+		case RelationDirect:
 			m.hasDirect = true
+		case RelationAlternative, RelationMaxServed:
+			m.hasGroups = true
+			cr.max = rel.Max
 		}
 		m.rels = append(m.rels, cr)
 	}
@@ -65,6 +89,9 @@ func (m *model) compileRelations() error {
 func (m *model) relVehicleOK(s *solution, u, v int) bool {
 	for _, ri := range m.taskRels[u] {
 		rel := &m.rels[ri]
+		if !rel.binds() {
+			continue
+		}
 		if rel.vehicle >= 0 && rel.vehicle != v {
 			return false
 		}
@@ -95,7 +122,7 @@ func (m *model) relBounds(r *route, u int) (lo, hi int) {
 	}
 	for _, ri := range m.taskRels[u] {
 		rel := &m.rels[ri]
-		if rel.kind == RelationSameRoute {
+		if rel.kind != RelationSequence && rel.kind != RelationDirect {
 			continue
 		}
 		i := slices.Index(rel.tasks, u)
@@ -159,7 +186,7 @@ func (m *model) relOrderOK(r *route) bool {
 	for p, a := range r.seq {
 		for _, ri := range m.taskRels[a] {
 			rel := &m.rels[ri]
-			if rel.kind == RelationSameRoute {
+			if rel.kind != RelationSequence && rel.kind != RelationDirect {
 				continue
 			}
 			i := slices.Index(rel.tasks, a)
@@ -184,4 +211,83 @@ func (m *model) relOrderOK(r *route) bool {
 		}
 	}
 	return true
+}
+
+// alternatives returns u and the other jobs of its alternative groups.
+func (m *model) alternatives(u int) []int {
+	out := []int{u}
+	for _, ri := range m.taskRels[u] {
+		if rel := &m.rels[ri]; rel.kind == RelationAlternative {
+			for _, w := range rel.tasks {
+				if !slices.Contains(out, w) {
+					out = append(out, w)
+				}
+			}
+		}
+	}
+	return out
+}
+
+// groupBlocked reports whether u may not be served as things are in s:
+// another job of one of its alternative groups is served, or one of its
+// max_served groups is full.
+func (m *model) groupBlocked(s *solution, u int) bool {
+	for _, ri := range m.taskRels[u] {
+		rel := &m.rels[ri]
+		switch rel.kind {
+		case RelationAlternative:
+			for _, w := range rel.tasks {
+				if w != u && s.where[w] >= 0 {
+					return true
+				}
+			}
+		case RelationMaxServed:
+			n := 0
+			for _, w := range rel.tasks {
+				if w != u && s.where[w] >= 0 {
+					n++
+				}
+			}
+			if n >= rel.max {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// covered reports whether unassigned job u does not count as unassigned:
+// its alternative group is served by another job, or another job of the
+// group stands for it (the first in the relation's order).
+func (m *model) covered(s *solution, u int) bool {
+	for _, ri := range m.taskRels[u] {
+		rel := &m.rels[ri]
+		if rel.kind != RelationAlternative {
+			continue
+		}
+		for _, w := range rel.tasks {
+			if w != u && s.where[w] >= 0 {
+				return true
+			}
+		}
+		if rel.tasks[0] != u {
+			return true
+		}
+	}
+	return false
+}
+
+// servedAlternative reports whether another job of one of u's alternative
+// groups is served in s.
+func (m *model) servedAlternative(s *solution, u int) bool {
+	for _, ri := range m.taskRels[u] {
+		if rel := &m.rels[ri]; rel.kind == RelationAlternative {
+			for _, w := range rel.tasks {
+				if w != u && s.where[w] >= 0 {
+					return true
+				}
+			}
+		}
+	}
+	return false
 }

@@ -110,9 +110,25 @@ func (m *model) score(s *solution, countFleet bool) score {
 			}
 		}
 	}
-	for _, u := range s.unas {
-		sc.unPrio += m.tasks[u].priority
-		sc.unCount++
+	if m.hasGroups {
+		// Alternatives: a group counts once, and not at all when served;
+		// its other jobs need not be listed in s.unas.
+		for u := 0; u < m.nTasks; u++ {
+			if m.isUnit(u) && s.where[u] < 0 && !m.covered(s, u) {
+				sc.unPrio += m.tasks[u].priority
+				sc.unCount++
+			}
+		}
+		for _, u := range s.unas {
+			if m.tasks[u].kind == kindBreak {
+				sc.unCount++ // a lost break
+			}
+		}
+	} else {
+		for _, u := range s.unas {
+			sc.unPrio += m.tasks[u].priority
+			sc.unCount++
+		}
 	}
 	for _, r := range s.routes {
 		if !r.feasible || r.missing {
@@ -461,8 +477,37 @@ func (se *searcher) insertBreak(s *solution, v, b int) bool {
 // insertBest inserts unit u at its cheapest feasible place.
 func (se *searcher) insertBest(s *solution, u int) bool {
 	m := se.m
+	if !m.hasGroups {
+		best := insertion{v: -1, cost: math.MaxInt64}
+		se.findBest(s, u, &best)
+		return se.apply(s, u, best)
+	}
+	// Alternatives: the cheapest place of any free member of u's group
+	// (u may already be in place, put there for another member).
+	if s.where[u] >= 0 {
+		return true
+	}
+	best, at := insertion{v: -1, cost: math.MaxInt64}, -1
+	for _, w := range m.alternatives(u) {
+		if s.where[w] >= 0 || m.groupBlocked(s, w) {
+			continue
+		}
+		b := insertion{v: -1, cost: math.MaxInt64}
+		se.findBest(s, w, &b)
+		if b.v >= 0 && b.cost < best.cost {
+			best, at = b, w
+		}
+	}
+	if at < 0 {
+		return false
+	}
+	return se.apply(s, at, best)
+}
+
+// findBest updates best with the cheapest feasible place of unit u.
+func (se *searcher) findBest(s *solution, u int, best *insertion) {
+	m := se.m
 	x := &m.tasks[u]
-	best := insertion{v: -1, cost: math.MaxInt64}
 	clear(se.seenClass)
 	if m.granular {
 		// Large problems: only routes that hold one of the task's nearest
@@ -478,12 +523,12 @@ func (se *searcher) insertBest(s *solution, u int) bool {
 					continue
 				}
 				se.routeStamp[v] = se.stamp
-				se.evalRoute(s.routes[v], u, &best)
+				se.evalRoute(s.routes[v], u, best)
 			}
 		}
 		for v, r := range s.routes {
 			if r.nTasks == 0 && (!m.hasRel || m.relVehicleOK(s, u, v)) && se.emptyCandidate(v, r, x) {
-				se.evalRoute(r, u, &best)
+				se.evalRoute(r, u, best)
 			}
 		}
 	}
@@ -493,9 +538,16 @@ func (se *searcher) insertBest(s *solution, u int) bool {
 			if !m.canServe(v, x) || m.hasRel && !m.relVehicleOK(s, u, v) || r.nTasks == 0 && !se.emptyCandidate(v, r, x) {
 				continue
 			}
-			se.evalRoute(r, u, &best)
+			se.evalRoute(r, u, best)
 		}
 	}
+}
+
+// apply inserts unit u where best says, with the vehicle's breaks when the
+// route was empty; false (nothing changed) when u has no place.
+func (se *searcher) apply(s *solution, u int, best insertion) bool {
+	m := se.m
+	x := &m.tasks[u]
 	if best.v < 0 {
 		return false
 	}

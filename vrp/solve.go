@@ -146,7 +146,7 @@ func (m *model) warmStart(s *solution, se *searcher, prev *Solution) {
 				continue
 			}
 			ti, ok := task[key{kind, st.ID}]
-			if !ok || s.where[ti] >= 0 || !m.canServe(v, &m.tasks[ti]) || m.hasRel && !m.relVehicleOK(s, ti, v) {
+			if !ok || s.where[ti] >= 0 || !m.canServe(v, &m.tasks[ti]) || m.hasRel && !m.relVehicleOK(s, ti, v) || m.hasGroups && m.groupBlocked(s, ti) {
 				continue
 			}
 			t := &m.tasks[ti]

@@ -541,6 +541,15 @@ func richProblem(seed uint64) *vrp.Problem {
 		kind := []string{vrp.RelationSameRoute, vrp.RelationSequence, vrp.RelationDirect}[r.IntN(3)]
 		p.Relations = []vrp.Relation{{Type: kind, Jobs: ids}}
 	}
+	if r.IntN(4) == 0 {
+		perm := r.Perm(n)
+		p.Relations = append(p.Relations, vrp.Relation{Type: vrp.RelationAlternative, Jobs: []uint64{uint64(perm[0] + 1), uint64(perm[1] + 1)}})
+	}
+	if r.IntN(5) == 0 {
+		perm := r.Perm(n)
+		p.Relations = append(p.Relations, vrp.Relation{Type: vrp.RelationMaxServed, Max: r.IntN(2),
+			Jobs: []uint64{uint64(perm[0] + 1), uint64(perm[1] + 1), uint64(perm[2] + 1)}})
+	}
 	for s := 0; s < r.IntN(4); s++ {
 		p.Shipments = append(p.Shipments, vrp.Shipment{
 			Pickup:   vrp.ShipmentStep{ID: uint64(s + 1), Location: at(2 + r.IntN(locs-2)), Service: 20, TimeWindows: windows()},
@@ -1348,5 +1357,37 @@ func TestSolveReloads(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+func TestSolveAlternativeLocations(t *testing.T) {
+	// Job 1 at home 30 s east or (job 11) at a locker 5 s east; job 2 at
+	// home 30 s west or (job 12) at the same locker. With room for both in
+	// the locker, both go there (10 s of driving); with one compartment
+	// left, job 2 goes to the locker and job 1 home (5 + 25 + 30 = 60)
+	// rather than the other way round (5 + 35 + 30).
+	build := func(compartments int) *vrp.Problem {
+		p := &vrp.Problem{Matrices: map[string]*vrp.Matrix{"car": lineMatrix(0, 30, -30, 5)}}
+		p.Jobs = []vrp.Job{job(1, 1), job(2, 2), job(11, 3), job(12, 3)}
+		p.Vehicles = []vrp.Vehicle{vehicle(1, 0, 0)}
+		p.Relations = []vrp.Relation{
+			{Type: vrp.RelationAlternative, Jobs: []uint64{1, 11}},
+			{Type: vrp.RelationAlternative, Jobs: []uint64{2, 12}},
+			{Type: vrp.RelationMaxServed, Jobs: []uint64{11, 12}, Max: compartments},
+		}
+		return p
+	}
+	for _, tc := range []struct {
+		compartments int
+		cost         int64
+		served       []uint64
+	}{{2, 10, []uint64{11, 12}}, {1, 60, []uint64{1, 12}}, {0, 120, []uint64{1, 2}}} {
+		sol := solveChecked(t, build(tc.compartments), vrp.Options{})
+		served := routeIDs(sol.Routes[0])
+		slices.Sort(served)
+		if sol.Summary.Cost != tc.cost || !reflect.DeepEqual(served, tc.served) || len(sol.Unassigned) != 0 {
+			t.Errorf("%d compartments: cost %d, served %v, unassigned %+v; want %d, %v, none",
+				tc.compartments, sol.Summary.Cost, served, sol.Unassigned, tc.cost, tc.served)
+		}
 	}
 }

@@ -55,12 +55,18 @@ func (v *validator) relations() error {
 	for i, rel := range v.p.Relations {
 		f := idxField("lastmile.relations", i)
 		switch rel.Type {
-		case RelationSameRoute, RelationSequence, RelationDirect:
+		case RelationSameRoute, RelationSequence, RelationDirect, RelationAlternative, RelationMaxServed:
 		default:
-			return inputErrorf(f+".type", "%q is not same_route, sequence or direct", rel.Type)
+			return inputErrorf(f+".type", "%q is not same_route, sequence, direct, alternative or max_served", rel.Type)
 		}
-		if len(rel.Jobs) < 2 {
-			return inputErrorf(f+".jobs", "a relation needs at least two jobs, got %d", len(rel.Jobs))
+		if min := 2 - btoi(rel.Type == RelationMaxServed); len(rel.Jobs) < min {
+			return inputErrorf(f+".jobs", "a %s relation needs at least %d jobs, got %d", rel.Type, min, len(rel.Jobs))
+		}
+		if rel.Type == RelationMaxServed && rel.Max < 0 {
+			return inputErrorf(f+".max", "negative value %d", rel.Max)
+		}
+		if rel.Vehicle != nil && (rel.Type == RelationAlternative || rel.Type == RelationMaxServed) {
+			return inputErrorf(f+".vehicle", "a %s relation names no vehicle", rel.Type)
 		}
 		seen := map[uint64]bool{}
 		for k, id := range rel.Jobs {
@@ -75,7 +81,7 @@ func (v *validator) relations() error {
 		if rel.Vehicle != nil && !vehicles[*rel.Vehicle] {
 			return inputErrorf(f+".vehicle", "no vehicle with id %d", *rel.Vehicle)
 		}
-		if rel.Type == RelationSameRoute {
+		if rel.Type != RelationSequence && rel.Type != RelationDirect {
 			continue
 		}
 		for k := 1; k < len(rel.Jobs); k++ {
@@ -284,6 +290,13 @@ func timeWindows(field string, tws []TimeWindow) error {
 		}
 	}
 	return nil
+}
+
+func btoi(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 // maxRate bounds cost rates per hour of the extensions, so that internal

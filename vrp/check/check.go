@@ -242,9 +242,29 @@ func Check(p *vrp.Problem, s *vrp.Solution) *Report {
 			c.add(-1, -1, field, "%s is listed as unassigned but served at routes[%d].steps[%d]", key, at.route, at.step)
 		}
 	}
+	// A job whose alternative (a relation of type alternative) is served
+	// is neither served nor unassigned.
+	covered := map[taskKey]bool{}
+	for _, rel := range p.Relations {
+		if rel.Type != vrp.RelationAlternative {
+			continue
+		}
+		served := false
+		for _, id := range rel.Jobs {
+			_, ok := assigned[taskKey{vrp.StepJob, id}]
+			served = served || ok
+		}
+		if served {
+			for _, id := range rel.Jobs {
+				if _, ok := assigned[taskKey{vrp.StepJob, id}]; !ok {
+					covered[taskKey{vrp.StepJob, id}] = true
+				}
+			}
+		}
+	}
 	unassigned := 0
 	for _, key := range c.order {
-		if _, ok := assigned[key]; ok {
+		if _, ok := assigned[key]; ok || covered[key] {
 			continue
 		}
 		unassigned++
@@ -1142,6 +1162,21 @@ type served struct{ route, step int }
 func (c *checker) relations(s *vrp.Solution, assigned map[taskKey]served) {
 	for i, rel := range c.p.Relations {
 		f := fmt.Sprintf("lastmile.relations[%d]", i)
+		if rel.Type == vrp.RelationAlternative || rel.Type == vrp.RelationMaxServed {
+			n, most := 0, 1
+			if rel.Type == vrp.RelationMaxServed {
+				most = rel.Max
+			}
+			for _, id := range rel.Jobs {
+				if _, ok := assigned[taskKey{vrp.StepJob, id}]; ok {
+					n++
+				}
+			}
+			if n > most {
+				c.add(-1, -1, f, "%d of its jobs are served, at most %d may be", n, most)
+			}
+			continue
+		}
 		route, split := -1, false
 		var at []served // the served jobs, in the relation's order
 		var ids []uint64

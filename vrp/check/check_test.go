@@ -909,6 +909,9 @@ func TestCheckRelations(t *testing.T) {
 		{vrp.Relation{Type: vrp.RelationDirect, Jobs: []uint64{1, 3, 2}}, true},
 		{vrp.Relation{Type: vrp.RelationDirect, Jobs: []uint64{1, 2}}, false},
 		{vrp.Relation{Type: vrp.RelationSameRoute, Jobs: []uint64{1, 2}, Vehicle: &two}, false},
+		{vrp.Relation{Type: vrp.RelationAlternative, Jobs: []uint64{1, 2}}, false},
+		{vrp.Relation{Type: vrp.RelationMaxServed, Jobs: []uint64{1, 2, 3}, Max: 2}, false},
+		{vrp.Relation{Type: vrp.RelationMaxServed, Jobs: []uint64{1, 2, 3}, Max: 3}, true},
 	} {
 		p.Relations = []vrp.Relation{tc.rel}
 		if rep := Check(p, s); rep.Feasible != tc.ok {

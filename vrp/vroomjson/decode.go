@@ -123,6 +123,8 @@ func decodeProblem(data []byte) (*vrp.Problem, error) {
 							if id, err = r.uint64(); err == nil {
 								rel.Vehicle = &id
 							}
+						case "max":
+							rel.Max, err = r.int()
 						default:
 							err = r.skip()
 						}

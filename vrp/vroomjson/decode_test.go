@@ -440,14 +440,15 @@ func TestDecodeVehicleExtensions(t *testing.T) {
 func TestDecodeRelations(t *testing.T) {
 	in := `{"vehicles":[{"id":1,"start_index":0},{"id":2,"start_index":0}],
 	 "jobs":[{"id":1,"location_index":1},{"id":2,"location_index":1},{"id":3,"location_index":1}],
-	 "lastmile":{"relations":[{"type":"direct","jobs":[3,1]},{"type":"same_route","jobs":[1,2],"vehicle":2}]},
+	 "lastmile":{"relations":[{"type":"direct","jobs":[3,1]},{"type":"same_route","jobs":[1,2],"vehicle":2},{"type":"max_served","jobs":[2,3],"max":1}]},
 	 "matrices":{"car":{"durations":[[0,1],[1,0]]}}}`
 	p, err := Decode(strings.NewReader(in))
 	if err != nil {
 		t.Fatal(err)
 	}
 	two := uint64(2)
-	want := []vrp.Relation{{Type: vrp.RelationDirect, Jobs: []uint64{3, 1}}, {Type: vrp.RelationSameRoute, Jobs: []uint64{1, 2}, Vehicle: &two}}
+	want := []vrp.Relation{{Type: vrp.RelationDirect, Jobs: []uint64{3, 1}}, {Type: vrp.RelationSameRoute, Jobs: []uint64{1, 2}, Vehicle: &two},
+		{Type: vrp.RelationMaxServed, Jobs: []uint64{2, 3}, Max: 1}}
 	if !reflect.DeepEqual(p.Relations, want) {
 		t.Fatalf("relations %+v", p.Relations)
 	}

@@ -331,6 +331,9 @@ func EncodeProblem(w io.Writer, p *vrp.Problem) error {
 			if rel.Vehicle != nil {
 				j.uintField("vehicle", *rel.Vehicle)
 			}
+			if rel.Type == vrp.RelationMaxServed {
+				j.intField("max", int64(rel.Max))
+			}
 			j.close('}')
 		}
 		j.close(']')
