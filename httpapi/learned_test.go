@@ -85,3 +85,61 @@ func TestLearnedSurvivesRestart(t *testing.T) {
 		t.Fatalf("%d delivery ETAs checked: %v", checked, pr)
 	}
 }
+
+// TestServiceLearnedFromFailedStops drives a route whose two stops fail
+// (the recipients are out): each failed order leaves the route for a new
+// attempt, and the server still learns each stop's service against its
+// plan — from entering its radius to the failure.
+func TestServiceLearnedFromFailedStops(t *testing.T) {
+	e, _ := newLiveEnv(t, "")
+	st, veh, drv := e.seed("Monaco")
+	routeID, orders, _ := dispatchDay(t, e, st, drv, 2, func(i int) map[string]any { return orderBody(st, "F-"+string(rune('A'+i)), i*7) })
+	driverKey := e.key("driver", nil, drv)
+	track := e.do("GET", "/v1/routes/"+routeID+"/track", e.admin, nil).must(t, 200)
+	planned := map[string]time.Duration{}
+	locs := map[string]lastmile.Point{}
+	for _, x := range track["planned"].([]any) {
+		s := x.(map[string]any)
+		if id := str(s, "order_id"); id != "" {
+			start, _ := time.Parse(time.RFC3339, str(s, "start"))
+			dep, _ := time.Parse(time.RFC3339, str(s, "departure"))
+			planned[id] = dep.Sub(start)
+			loc := s["location"].(map[string]any)
+			locs[id] = lastmile.Point{Lat: loc["lat"].(float64), Lon: loc["lon"].(float64)}
+		}
+	}
+	if len(planned) != 2 || locs[orders[0]].DistanceM(locs[orders[1]]) < 200 {
+		t.Fatalf("planned stops %v at %v", planned, locs)
+	}
+	send := func(p lastmile.Point) {
+		e.do("POST", "/v1/positions", driverKey, map[string]any{"positions": []any{pos(veh, e.now, p)}}).must(t, 200)
+	}
+	served := []time.Duration{4 * time.Minute, 2 * time.Minute}
+	for k, id := range orders {
+		// Arrive, stay, fail; the positions at the door go up before the
+		// failure, the next one after it.
+		e.now = e.now.Add(5 * time.Minute)
+		send(locs[id])
+		for d := 15 * time.Second; d < served[k]; d += 15 * time.Second {
+			e.now = e.now.Add(15 * time.Second)
+			send(locs[id])
+		}
+		e.now = e.now.Add(15 * time.Second)
+		e.do("POST", "/v1/orders/"+id+"/status", driverKey, map[string]any{"status": "failed", "reason": "not_home"}).must(t, 200)
+		e.now = e.now.Add(15 * time.Second)
+		send(lerp(locs[id], lastmile.Point{Lat: 43.70, Lon: 7.40}, 0.5))
+	}
+	vs, _ := e.api.Learner().Export()
+	var got *lastmile.Learned
+	for i := range vs {
+		if vs[i].Kind == lastmile.LearnedServiceRatio {
+			got = &vs[i]
+		}
+	}
+	// The plain mean of the two ratios; each stop measured within a fix.
+	r0, r1 := served[0].Seconds()/planned[orders[0]].Seconds(), served[1].Seconds()/planned[orders[1]].Seconds()
+	slack := 15 / planned[orders[0]].Seconds()
+	if got == nil || got.N != 2 || got.Key != "delivery" || math.Abs(got.Mean-(r0+r1)/2) > slack {
+		t.Fatalf("learned %+v, want 2 deliveries with a mean ratio of %.3f", vs, (r0+r1)/2)
+	}
+}
