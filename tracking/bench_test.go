@@ -12,18 +12,41 @@ import (
 
 // BenchmarkUpdate feeds positions of 2,000 vehicles, each on a 30-stop
 // route, and recomputes the ETAs of every remaining stop on each position.
-func BenchmarkUpdate(b *testing.B) {
+func BenchmarkUpdate(b *testing.B) { benchUpdate(b, false) }
+
+// BenchmarkUpdateLearning is BenchmarkUpdate with a learner, as the
+// server runs the tracker: 30 more stops per route already finished (with
+// their ends), a time window on every third stop.
+func BenchmarkUpdateLearning(b *testing.B) { benchUpdate(b, true) }
+
+func benchUpdate(b *testing.B, learn bool) {
 	const vehicles, stops = 2000, 30
 	now := t0
-	tr := tracking.New(tracking.Config{Now: func() time.Time { return now }})
+	cfg := tracking.Config{Now: func() time.Time { return now }}
+	if learn {
+		cfg.Learner = &tracking.Learner{}
+	}
+	tr := tracking.New(cfg)
 	routes := make([]*tracking.Route, vehicles)
 	for v := range routes {
 		rt := &tracking.Route{ID: fmt.Sprintf("rt_%d", v), VehicleID: fmt.Sprintf("veh_%d", v), StationID: "st", Station: station}
 		at := t0
+		if learn {
+			for s := 0; s < stops; s++ {
+				loc := lastmile.Point{Lat: 43.60 + float64(s)*0.002, Lon: 7.40 + float64(v%50)*0.002}
+				start := at.Add(-time.Duration(stops-s) * 8 * time.Minute)
+				rt.Stops = append(rt.Stops, tracking.Stop{Seq: len(rt.Stops) + 1, Type: "delivery", OrderID: fmt.Sprintf("d_%d_%d", v, s), Location: &loc,
+					PlannedArrival: start, PlannedStart: start, PlannedDeparture: start.Add(3 * time.Minute), Done: true, DoneAt: start.Add(3 * time.Minute)})
+			}
+		}
 		for s := 0; s < stops; s++ {
 			loc := lastmile.Point{Lat: 43.70 + float64(s)*0.002, Lon: 7.40 + float64(v%50)*0.002}
-			rt.Stops = append(rt.Stops, tracking.Stop{Seq: s + 1, Type: "delivery", OrderID: fmt.Sprintf("o_%d_%d", v, s), Location: &loc,
-				PlannedArrival: at, PlannedStart: at, PlannedDeparture: at.Add(3 * time.Minute)})
+			st := tracking.Stop{Seq: len(rt.Stops) + 1, Type: "delivery", OrderID: fmt.Sprintf("o_%d_%d", v, s), Location: &loc,
+				PlannedArrival: at, PlannedStart: at, PlannedDeparture: at.Add(3 * time.Minute)}
+			if learn && s%3 == 0 {
+				st.Window = &lastmile.Window{Start: at, End: at.Add(2 * time.Hour)}
+			}
+			rt.Stops = append(rt.Stops, st)
 			at = at.Add(8 * time.Minute)
 		}
 		routes[v] = rt

@@ -150,6 +150,7 @@ type vehicle struct {
 	near      map[string]lastmile.Point
 	finished  map[string]time.Time
 	windows   map[string]lastmile.Window // by order, as last seen (a failed stop leaves the route without it)
+	windowsOf *Route                     // the route they were last read from
 	learnedAt map[string]bool
 	atStation *bool
 	zones     map[string]bool
@@ -425,6 +426,15 @@ func (t *Tracker) learnService(v *vehicle, rt *Route, p lastmile.Position, now t
 		}
 	}
 	rememberWindows(v, rt)
+	done := 0
+	for i := range rt.Stops {
+		if rt.Stops[i].Done && rt.Stops[i].OrderID != "" {
+			done++
+		}
+	}
+	if done == len(v.finished) && done == len(v.learnedAt) {
+		return // no stop finished since the last position
+	}
 	for i := range rt.Stops {
 		s := &rt.Stops[i]
 		if s.OrderID == "" || !s.Done {
@@ -463,8 +473,14 @@ func (t *Tracker) learnService(v *vehicle, rt *Route, p lastmile.Position, now t
 }
 
 // rememberWindows keeps the time windows of the route's stops, for the
-// service learning of stops that leave the route without theirs.
+// service learning of stops that leave the route without theirs. A route
+// is read once: a changed route is a new *Route (the server builds one
+// whenever a stop changes).
 func rememberWindows(v *vehicle, rt *Route) {
+	if rt == v.windowsOf {
+		return
+	}
+	v.windowsOf = rt
 	for i := range rt.Stops {
 		if s := &rt.Stops[i]; s.OrderID != "" && s.Window != nil {
 			v.windows[s.OrderID] = *s.Window
