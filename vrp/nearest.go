@@ -2,7 +2,6 @@ package vrp
 
 import (
 	"context"
-	"fmt"
 	"slices"
 	"time"
 )
@@ -27,25 +26,8 @@ func NearestNeighbour(ctx context.Context, p *Problem) (*Solution, error) {
 	s := m.newSolution()
 	se := m.newSearcher(1, MinimizeCost)
 	se.blink = 0
-	for v := range m.vehicles {
-		vm := &m.vehicles[v]
-		if len(vm.steps) == 0 {
-			continue
-		}
-		r := s.routes[v]
-		r.seq = append(r.seq[:0], vm.steps...)
-		m.update(r)
-		for _, ti := range r.seq {
-			s.where[ti] = int32(v)
-		}
-		if !r.feasible {
-			return nil, inputErrorf(fmt.Sprintf("vehicles[%d].steps", v), "the given steps are not feasible for vehicle %d (time windows, capacity or limits)", m.p.Vehicles[v].ID)
-		}
-		for _, b := range vm.breaks {
-			if s.where[b] < 0 && !se.insertBreak(s, v, b) {
-				return nil, inputErrorf(fmt.Sprintf("vehicles[%d].breaks", v), "no feasible place for break %d in the given steps", m.tasks[b].id)
-			}
-		}
+	if err := m.placeSteps(s, se); err != nil {
+		return nil, err
 	}
 	var cands []int
 	for v := range m.vehicles {

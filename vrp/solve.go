@@ -48,31 +48,9 @@ func Solve(ctx context.Context, p *Problem, opt Options) (*Solution, error) {
 // insertion of everything else.
 func (m *model) initial(ctx context.Context, opt Options) (*solution, error) {
 	s := m.newSolution()
-	for v := range m.vehicles {
-		vm := &m.vehicles[v]
-		if len(vm.steps) == 0 {
-			continue
-		}
-		r := s.routes[v]
-		r.seq = append(r.seq[:0], vm.steps...)
-		m.update(r)
-		for _, ti := range r.seq {
-			s.where[ti] = int32(v)
-		}
-		if !r.feasible {
-			return nil, inputErrorf(fmt.Sprintf("vehicles[%d].steps", v), "the given steps are not feasible for vehicle %d (time windows, capacity or limits)", m.p.Vehicles[v].ID)
-		}
-	}
 	se := m.newSearcher(opt.Seed, opt.Objective)
-	for v := range m.vehicles {
-		r := s.routes[v]
-		if r.nTasks > 0 {
-			for _, b := range m.vehicles[v].breaks {
-				if s.where[b] < 0 && !se.insertBreak(s, v, b) {
-					return nil, inputErrorf(fmt.Sprintf("vehicles[%d].breaks", v), "no feasible place for break %d in the given steps", m.tasks[b].id)
-				}
-			}
-		}
+	if err := m.placeSteps(s, se); err != nil {
+		return nil, err
 	}
 	se.allowNew = true
 	se.blink = 0
@@ -114,6 +92,32 @@ func (m *model) initial(ctx context.Context, opt Options) (*solution, error) {
 		}
 	}
 	return s, nil
+}
+
+// placeSteps puts the vehicles' forced steps in their routes, with the
+// vehicles' breaks, or says which vehicle's steps cannot be served.
+func (m *model) placeSteps(s *solution, se *searcher) error {
+	for v := range m.vehicles {
+		vm := &m.vehicles[v]
+		if len(vm.steps) == 0 {
+			continue
+		}
+		r := s.routes[v]
+		r.seq = append(r.seq[:0], vm.steps...)
+		m.update(r)
+		for _, ti := range r.seq {
+			s.where[ti] = int32(v)
+		}
+		if !r.feasible {
+			return inputErrorf(fmt.Sprintf("vehicles[%d].steps", v), "the given steps are not feasible for vehicle %d (time windows, capacity or limits)", m.p.Vehicles[v].ID)
+		}
+		for _, b := range vm.breaks {
+			if r.nTasks > 0 && s.where[b] < 0 && !se.insertBreak(s, v, b) {
+				return inputErrorf(fmt.Sprintf("vehicles[%d].breaks", v), "no feasible place for break %d in the given steps", m.tasks[b].id)
+			}
+		}
+	}
+	return nil
 }
 
 // warmStart places the routes of a previous solution first: each task of
