@@ -219,20 +219,26 @@ func (s *DB) updateOrders(ctx context.Context, tx *sql.Tx, os []*lastmile.Order,
 	return out, nil
 }
 
+// updateAndQueue updates orders at their versions in tx, queues the
+// change's outbox messages and copies the stored orders back.
+func (s *DB) updateAndQueue(ctx context.Context, tx *sql.Tx, os []*lastmile.Order, c lastmile.Change) error {
+	out, err := s.updateOrders(ctx, tx, os, c)
+	if err != nil {
+		return err
+	}
+	if err := s.addOutbox(ctx, tx, c.Outbox); err != nil {
+		return err
+	}
+	for i := range os {
+		*os[i] = out[i]
+	}
+	return nil
+}
+
 // UpdateOrders updates orders at their versions, all or none.
 func (s *DB) UpdateOrders(ctx context.Context, os []*lastmile.Order, c lastmile.Change) error {
 	return s.tx(ctx, "update orders", func(tx *sql.Tx) error {
-		out, err := s.updateOrders(ctx, tx, os, c)
-		if err != nil {
-			return err
-		}
-		if err := s.addOutbox(ctx, tx, c.Outbox); err != nil {
-			return err
-		}
-		for i := range os {
-			*os[i] = out[i]
-		}
-		return nil
+		return s.updateAndQueue(ctx, tx, os, c)
 	})
 }
 
@@ -300,16 +306,6 @@ func (s *DB) UpdateOrdersAtPoint(ctx context.Context, os []*lastmile.Order, h la
 					h.PointID, held, h.Capacity, need)
 			}
 		}
-		out, err := s.updateOrders(ctx, tx, os, c)
-		if err != nil {
-			return err
-		}
-		if err := s.addOutbox(ctx, tx, c.Outbox); err != nil {
-			return err
-		}
-		for i := range os {
-			*os[i] = out[i]
-		}
-		return nil
+		return s.updateAndQueue(ctx, tx, os, c)
 	})
 }
