@@ -344,9 +344,14 @@ func (d *driver) run(ctx context.Context, init *solution) *solution {
 		if d.maxIter > 0 && it >= d.maxIter {
 			return true
 		}
-		// A search that has stalled for long on a small problem is done.
+		// A search that has stalled for long on a small problem is done —
+		// once its annealing is cool: early on, a hot walk rarely improves
+		// the best for a long while, and that says nothing.
 		if d.opt.MaxIterations == 0 && it-lastImprove > stall {
-			return true
+			ts := ths[0].tempStart
+			if f := d.progress(it); ts >= 1 || (f-ts)/(1-ts) >= 0.8 {
+				return true
+			}
 		}
 		return d.hasDeadline && !time.Now().Before(d.deadline)
 	}
