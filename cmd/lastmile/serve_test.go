@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"crypto/ecdsa"
@@ -338,29 +337,7 @@ func TestKillNine(t *testing.T) {
 	dir := t.TempDir()
 	db := filepath.Join(dir, "kill.db")
 	key := "lmk_" + strings.Repeat("k", 30)
-	start := func() (*exec.Cmd, string) {
-		cmd := exec.Command(os.Args[0], "-test.run=^TestServeChild$", "-test.count=1")
-		cmd.Env = append(os.Environ(), "LASTMILE_KILL_TEST_DB="+db, "LASTMILE_KILL_TEST_KEY="+key)
-		out, err := cmd.StdoutPipe()
-		if err != nil {
-			t.Fatal(err)
-		}
-		cmd.Stderr = io.Discard
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		sc := bufio.NewScanner(out)
-		for sc.Scan() {
-			if m := listenRE.FindStringSubmatch(sc.Text()); m != nil {
-				go io.Copy(io.Discard, out)
-				return cmd, m[1]
-			}
-		}
-		cmd.Process.Kill()
-		cmd.Wait()
-		t.Fatal("child server did not start")
-		return nil, ""
-	}
+	start := func() (*exec.Cmd, string) { return startChild(t, db, key) }
 	cmd, base := start()
 	code, st := call(t, base, "POST", "/v1/stations", key, map[string]any{"name": "K", "location": map[string]any{"lat": 43.73, "lon": 7.42}})
 	want(t, code, 201, st)
