@@ -272,10 +272,7 @@ func (d *problemDecoder) soft() (*vrp.SoftWindows, error) {
 			sw.LateCostPerHour, err = r.int64()
 			any = true
 		case "max_lateness":
-			sw.MaxLateness, err = r.int64()
-			if err == nil && sw.MaxLateness < 0 {
-				err = r.errorf("negative value %d", sw.MaxLateness)
-			}
+			sw.MaxLateness, err = r.nonNegative()
 			any = true
 		case "eta":
 			sw.ETA, err = r.int64()
@@ -284,10 +281,7 @@ func (d *problemDecoder) soft() (*vrp.SoftWindows, error) {
 			sw.EarlyCostPerHour, err = r.int64()
 			any = true
 		case "max_earliness":
-			sw.MaxEarliness, err = r.int64()
-			if err == nil && sw.MaxEarliness < 0 {
-				err = r.errorf("negative value %d", sw.MaxEarliness)
-			}
+			sw.MaxEarliness, err = r.nonNegative()
 			any = true
 		case "eta_cost_per_hour":
 			sw.ETACostPerHour, err = r.int64()
@@ -443,20 +437,13 @@ func (d *problemDecoder) vehicle(v *vrp.Vehicle) error {
 				err = r.errorf("%g is outside (0, 5]", v.SpeedFactor)
 			}
 		case "max_tasks":
-			v.MaxTasks, err = r.int()
-			if err == nil && v.MaxTasks < 0 {
-				err = r.errorf("negative value %d", v.MaxTasks)
-			}
+			var n int64
+			n, err = r.nonNegative()
+			v.MaxTasks = int(n)
 		case "max_travel_time":
-			v.MaxTravelTime, err = r.int64()
-			if err == nil && v.MaxTravelTime < 0 {
-				err = r.errorf("negative value %d", v.MaxTravelTime)
-			}
+			v.MaxTravelTime, err = r.nonNegative()
 		case "max_distance":
-			v.MaxDistance, err = r.int64()
-			if err == nil && v.MaxDistance < 0 {
-				err = r.errorf("negative value %d", v.MaxDistance)
-			}
+			v.MaxDistance, err = r.nonNegative()
 		case "lastmile":
 			err = r.object(func(key string) error {
 				var err error

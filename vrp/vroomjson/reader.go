@@ -275,6 +275,15 @@ func (r *reader) skip() error {
 }
 
 // str reads a string value.
+// nonNegative reads an integer that may not be negative.
+func (r *reader) nonNegative() (int64, error) {
+	v, err := r.int64()
+	if err == nil && v < 0 {
+		err = r.errorf("negative value %d", v)
+	}
+	return v, err
+}
+
 func (r *reader) bool() (bool, error) {
 	switch r.peek() {
 	case 't':
