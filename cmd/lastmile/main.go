@@ -5,6 +5,9 @@
 //	lastmile solve [-i FILE] [-o FILE] [-t THREADS] [-l SECONDS] [--seed N]
 //	lastmile check PROBLEM.json SOLUTION.json
 //	lastmile bench --set solomon|homberger|cvrp|lilim [flags]
+//	lastmile roads import|route|matrix|serve [flags]
+//	lastmile serve [--demo] [--addr HOST:PORT] [--db PATH|postgres://…] [flags]
+//	lastmile simulate [--osm FILE] [--stops N] [--vehicles N] [--compare WHAT] [flags]
 package main
 
 import (
