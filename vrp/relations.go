@@ -232,25 +232,22 @@ func (m *model) alternatives(u int) []int {
 // another job of one of its alternative groups is served, or one of its
 // max_served groups is full.
 func (m *model) groupBlocked(s *solution, u int) bool {
+	if m.servedAlternative(s, u) {
+		return true
+	}
 	for _, ri := range m.taskRels[u] {
 		rel := &m.rels[ri]
-		switch rel.kind {
-		case RelationAlternative:
-			for _, w := range rel.tasks {
-				if w != u && s.where[w] >= 0 {
-					return true
-				}
+		if rel.kind != RelationMaxServed {
+			continue
+		}
+		n := 0
+		for _, w := range rel.tasks {
+			if w != u && s.where[w] >= 0 {
+				n++
 			}
-		case RelationMaxServed:
-			n := 0
-			for _, w := range rel.tasks {
-				if w != u && s.where[w] >= 0 {
-					n++
-				}
-			}
-			if n >= rel.max {
-				return true
-			}
+		}
+		if n >= rel.max {
+			return true
 		}
 	}
 	return false
@@ -260,17 +257,11 @@ func (m *model) groupBlocked(s *solution, u int) bool {
 // its alternative group is served by another job, or another job of the
 // group stands for it (the first in the relation's order).
 func (m *model) covered(s *solution, u int) bool {
+	if m.servedAlternative(s, u) {
+		return true
+	}
 	for _, ri := range m.taskRels[u] {
-		rel := &m.rels[ri]
-		if rel.kind != RelationAlternative {
-			continue
-		}
-		for _, w := range rel.tasks {
-			if w != u && s.where[w] >= 0 {
-				return true
-			}
-		}
-		if rel.tasks[0] != u {
+		if rel := &m.rels[ri]; rel.kind == RelationAlternative && rel.tasks[0] != u {
 			return true
 		}
 	}

@@ -270,25 +270,20 @@ func (d *problemDecoder) soft() (*vrp.SoftWindows, error) {
 		switch key {
 		case "late_cost_per_hour":
 			sw.LateCostPerHour, err = r.int64()
-			any = true
 		case "max_lateness":
 			sw.MaxLateness, err = r.nonNegative()
-			any = true
 		case "eta":
 			sw.ETA, err = r.int64()
-			any = true
 		case "early_cost_per_hour":
 			sw.EarlyCostPerHour, err = r.int64()
-			any = true
 		case "max_earliness":
 			sw.MaxEarliness, err = r.nonNegative()
-			any = true
 		case "eta_cost_per_hour":
 			sw.ETACostPerHour, err = r.int64()
-			any = true
 		default:
-			err = r.skip()
+			return r.skip()
 		}
+		any = true // a known key: the task has soft windows
 		return err
 	})
 	if err != nil || !any {
