@@ -637,8 +637,10 @@ func (se *searcher) bestJob(r *route, u int, best *insertion) {
 	if m.hasRel {
 		lo, hi = m.relBounds(r, u)
 	}
+	glued := r.glued // nil unless the model has direct relations
+	fill := vm.waitCost * r.waiting
 	for k := lo; k <= hi; k++ {
-		if se.blinks() || m.hasDirect && r.glued[k] {
+		if se.blinks() || glued != nil && glued[k] {
 			continue
 		}
 		dc, dt, dd := m.insertDelta(r, x, k)
@@ -648,7 +650,7 @@ func (se *searcher) bestJob(r *route, u int, best *insertion) {
 			dd += vm.mat.distance(r.loc[0], r.loc[n+1])
 		}
 		c := dc + extra
-		if c-vm.waitCost*r.waiting >= best.cost {
+		if c-fill >= best.cost {
 			continue // waiting filled by the task is the most it can save
 		}
 		if !m.routeLimitsOK(r, 1, dt, dd) {
